@@ -1,0 +1,5 @@
+"""``python -m cleanart``: the same as the ``cleanart`` command."""
+
+from .cli import main
+
+main()

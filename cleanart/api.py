@@ -1,0 +1,188 @@
+"""The public API: ``clean(raw) -> Article``, the whole pipeline on one input, in memory.
+
+The command line is a thin layer over this.  Nothing here prints: problems that do
+not stop the job are collected in ``Article.warnings``; the ones that do raise
+``CleanartError`` (a ``HeaderError`` or ``RuleError`` carry the line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import frontmatter, reader
+from .frontmatter import HeaderError
+from .rules import RuleError
+
+FORMATS = {"md": "md", "markdown": "md", "txt": "txt", "text": "txt", "json": "json", "html": "html"}
+
+
+class CleanartError(Exception):
+    """A problem that stops one input from being converted."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to clean and render. Defaults are what ``cleanart convert`` does."""
+
+    encoding: str | None = None  # override detection
+    strict: bool = False  # header problems and warnings become failures
+    keep_indent: bool = False  # keep U+3000 / nbsp paragraph indentation
+    links: bool = True
+    images: bool = True
+    front_matter: bool | None = None  # None: yes for md, no for txt
+    rules: tuple[str, ...] = ()  # user rule files
+    builtin_rules: bool = True
+    keep_credits: bool = False
+    main_content: bool = True  # whole pages: keep only the marked article element
+
+
+@dataclass
+class Article:
+    """One cleaned input. ``markdown``, ``text`` and ``html`` are the body only."""
+
+    meta: dict[str, Any]
+    front_matter: dict[str, Any]
+    encoding: str | None
+    source: str
+    warnings: list[str]
+    actions: list  # cleaner.Action records, for explain
+    options: Options
+    _cleaned: Any = field(repr=False)
+
+    @cached_property
+    def html(self) -> str:
+        from .render import to_html
+
+        return to_html(self._cleaned.body)
+
+    @cached_property
+    def text(self) -> str:
+        from .render import to_text
+
+        return to_text(self._cleaned.body, self.options.keep_indent)
+
+    @cached_property
+    def markdown(self) -> str:
+        from .render import to_markdown
+
+        self.html, self.text  # noqa: B018 - both read the tree before Markdown adjusts it
+        return to_markdown(self._cleaned.body, self.options.links, self.options.images)
+
+    @cached_property
+    def stats(self) -> dict[str, int]:
+        from .text import stats
+
+        body = self._cleaned.body
+        images = len(body.find_all("img")) if self.options.images else 0
+        links = len(body.find_all("a", href=True)) if self.options.links else 0
+        return stats(self.text, images, links)
+
+    @property
+    def title(self) -> str | None:
+        return self.meta.get("title")
+
+    def header(self) -> dict[str, Any]:
+        from .render import header_fields
+
+        return header_fields(self.meta, self.front_matter)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record (schema in the README)."""
+        meta = self.meta
+        record = {"source": self.source}
+        for key in ("title", "date", "updated", "author", "categories", "tags", "image", "url"):
+            record[key] = meta.get(key)
+        # Moved out of the body by rules; "sources" because "source" is the input path.
+        record["credits"] = meta.get("credits", [])
+        record["sources"] = meta.get("source", [])
+        record["original_title"] = meta.get("original_title")
+        record["encoding"] = self.encoding
+        record["front_matter"] = self.front_matter
+        record["text"] = self.text
+        record["markdown"] = self.markdown
+        record["stats"] = self.stats
+        return record
+
+    def render(self, fmt: str, pretty: bool = False) -> str:
+        """The whole output for one input in format md, txt, json or html."""
+        from .render import to_json, yaml_header
+
+        fmt = FORMATS[fmt]
+        if fmt == "json":
+            return to_json(self.to_dict(), pretty) + "\n"
+        if fmt == "html":
+            return self.html
+        wants_header = self.options.front_matter
+        if wants_header is None:
+            wants_header = fmt == "md"
+        body = self.markdown if fmt == "md" else (self.text + "\n" if self.text else "")
+        if wants_header:
+            fields = self.header()
+            if fields:
+                return yaml_header(fields) + ("\n" + body if body else "")
+        return body
+
+
+def clean(raw: str | bytes, source: str = "-", options: Options | None = None, **overrides) -> Article:
+    """Run read → split → clean on one input (text, or bytes to decode).
+
+    ``overrides`` are Options fields, e.g. ``clean(raw, keep_indent=True)``.
+    """
+    options = replace(options or Options(), **overrides)
+    warnings: list[str] = []
+    encoding = None
+    if isinstance(raw, (bytes, bytearray)):
+        decoded = reader.decode(bytes(raw), options.encoding)
+        text, encoding = decoded.text, decoded.encoding
+        warnings.extend(decoded.warnings)
+    else:
+        text = raw
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    split = frontmatter.split(text, strict=options.strict)
+    warnings.extend(split.warnings)
+    header = frontmatter.json_safe(split.header)
+    meta, meta_warnings = frontmatter.normalise(split.header)
+    warnings.extend(meta_warnings)
+    rules = load_rules(options)
+    from . import cleaner
+
+    cleaned = cleaner.clean(
+        split.body,
+        meta,
+        rules,
+        keep_credits=options.keep_credits,
+        keep_indent=options.keep_indent,
+        main_content=options.main_content,
+    )
+    warnings.extend(cleaned.warnings)
+    for key, value in cleaned.page.items():
+        if key in ("description", "generator", "site"):
+            continue
+        if meta.get(key) in (None, "", []):
+            if key in ("date", "updated"):
+                value = frontmatter.normalise_date(value) or value
+            meta[key] = value
+    meta.update(cleaned.moved)
+    article = Article(meta, header, encoding, source, warnings, cleaned.actions, options, cleaned)
+    if not article.text.strip() and split.body.strip():
+        warnings.append("no text left after cleaning")
+    return article
+
+
+def load_rules(options: Options):
+    from .rules import load_rules as load
+
+    return load(tuple(options.rules), options.builtin_rules)
+
+
+def clean_file(path: str | Path, options: Options | None = None, **overrides) -> Article:
+    """Read a file (never modified) and clean it."""
+    data = Path(path).read_bytes()
+    return clean(data, str(path), options, **overrides)
+
+
+__all__ = ["Article", "Options", "CleanartError", "HeaderError", "RuleError", "clean", "clean_file"]

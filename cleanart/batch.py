@@ -1,0 +1,277 @@
+"""Many inputs: walking folders, naming outputs, and converting in worker processes.
+
+The walk is a generator (it never lists a whole tree first); work goes to the
+workers in chunks through a bounded window, and results come back in input order,
+so memory stays flat and output is identical for any number of workers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import signal
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Iterable, Iterator
+
+from .writer import output_path, write_atomic
+
+DEFAULT_GLOBS = ("*.md", "*.markdown", "*.html", "*.htm", "*.xhtml")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One input: its path ('-' for stdin) and the path to mirror under -o."""
+
+    path: str
+    relative: str
+    target: str | None = None  # output file, when writing files
+    status: str = ""  # "skip" (output up to date) or "collision" (output taken)
+
+
+@dataclass
+class Result:
+    source: str
+    ok: bool = True
+    output: str | None = None  # rendered text, when it goes to stdout
+    messages: list[str] = field(default_factory=list)  # "warning: …" or the error
+    empty: bool = False
+    skipped: bool = False
+
+
+# --- walking ----------------------------------------------------------------------------
+
+
+def walk(paths: Iterable[str], globs: tuple[str, ...] = DEFAULT_GLOBS,
+         exclude: Path | None = None) -> Iterator[Task]:
+    """Inputs in order: files as given, directories recursed (sorted, hidden ones skipped).
+
+    Symlinked directories are followed once (a loop cannot hang the walk) and a
+    file reached twice is yielded once.  ``exclude`` (the output folder) is never entered.
+    """
+    seen_files: set[tuple[int, int]] = set()
+    excluded = _identity(exclude) if exclude is not None else None
+    for given in paths:
+        if given == "-":
+            yield Task("-", "stdin")
+            continue
+        if os.path.isdir(given):
+            yield from _walk_dir(Path(given), globs, seen_files, excluded)
+            continue
+        key = _identity(Path(given))
+        if key is not None:
+            if key in seen_files:
+                continue
+            seen_files.add(key)
+        yield Task(given, Path(given).name)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _walk_dir(top: Path, globs, seen_files, excluded) -> Iterator[Task]:
+    seen_dirs = set()
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        key = _identity(directory)
+        if key is None or key in seen_dirs or (excluded is not None and key == excluded):
+            continue
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                subdirs.append(Path(entry.path))
+            elif any(fnmatch.fnmatch(entry.name, g) for g in globs):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                ident = (st.st_dev, st.st_ino)
+                if ident in seen_files:
+                    continue
+                seen_files.add(ident)
+                yield Task(entry.path, os.path.relpath(entry.path, top))
+        stack.extend(reversed(subdirs))
+
+
+def read_list(stream, nul: bool) -> Iterator[str]:
+    """Paths from --files-from: one per line, or NUL-separated with -0."""
+    separator = b"\0" if nul else b"\n"
+    pending = b""
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            break
+        pending += chunk
+        *items, pending = pending.split(separator)
+        for item in items:
+            name = os.fsdecode(item.rstrip(b"\r") if not nul else item)
+            if name:
+                yield name
+    name = os.fsdecode(pending.rstrip(b"\r\n") if not nul else pending)
+    if name:
+        yield name
+
+
+def listed(names: Iterable[str]) -> Iterator[Task]:
+    """Tasks for --files-from: relative paths are mirrored as given."""
+    seen: set[tuple[int, int]] = set()
+    for name in names:
+        key = _identity(Path(name))
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        relative = name if not os.path.isabs(name) else os.path.basename(name)
+        yield Task(name, os.path.normpath(relative))
+
+
+# --- converting -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to convert and (maybe) write one input."""
+
+    fmt: str
+    options: object  # api.Options
+    pretty: bool = False
+    write: bool = False  # write Task.target instead of returning the text
+
+
+def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+    from .api import CleanartError, clean
+    from .frontmatter import HeaderError
+
+    result = Result(task.path)
+    if task.status == "skip":
+        result.skipped = True
+        return result
+    if task.status == "collision":
+        return _failed(result, f"output {task.target} is also the output of an earlier input; "
+                       "not converted (rename one of them)")
+    try:
+        if task.path == "-":
+            data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
+        else:
+            with open(task.path, "rb") as handle:
+                data = handle.read()
+        article = clean(data, task.path, job.options)
+        rendered = article.render(job.fmt, job.pretty)
+    except HeaderError as exc:
+        return _failed(result, f"bad header: {exc}")
+    except (CleanartError, ValueError, LookupError) as exc:
+        return _failed(result, str(exc) or type(exc).__name__)
+    except OSError as exc:
+        return _failed(result, exc.strerror or str(exc))
+    except RecursionError:
+        return _failed(result, "document nested too deeply to convert")
+    result.messages.extend(f"warning: {w}" for w in article.warnings)
+    result.empty = not article.text.strip()
+    if job.options.strict and article.warnings:
+        result.ok = False
+        result.messages.append("failed: --strict turns the warnings above into a failure")
+        return result
+    if job.write:
+        try:
+            write_atomic(task.target, rendered)
+        except OSError as exc:
+            return _failed(result, f"cannot write {task.target}: {exc.strerror or exc}")
+    else:
+        result.output = rendered
+    return result
+
+
+def _failed(result: Result, message: str) -> Result:
+    result.ok = False
+    result.messages.append(message)
+    return result
+
+
+def convert_chunk(tasks: list[Task], job: Job) -> list[Result]:
+    return [convert_one(task, job) for task in tasks]
+
+
+def _worker_init() -> None:
+    # The parent handles Ctrl-C and stops the pool; workers finish or die quietly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run(tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 16) -> Iterator[Result]:
+    """Convert tasks in order, in-process (jobs == 1) or in ``jobs`` worker processes."""
+    if jobs <= 1:
+        for task in tasks:
+            yield convert_one(task, job)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    window = jobs * 4
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
+        pending = []
+        iterator = iter(tasks)
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len(pending) < window:
+                    batch = []
+                    for task in iterator:
+                        if task.path == "-":
+                            # stdin belongs to this process: convert it here, in order.
+                            batch.append(task)
+                            break
+                        batch.append(task)
+                        if len(batch) >= chunk:
+                            break
+                    if not batch:
+                        exhausted = True
+                        break
+                    stdin_tasks = [t for t in batch if t.path == "-"]
+                    if stdin_tasks:
+                        head = [t for t in batch if t.path != "-"]
+                        if head:
+                            pending.append(pool.submit(convert_chunk, head, job))
+                        pending.append(_Done([convert_one(stdin_tasks[0], job)]))
+                    else:
+                        pending.append(pool.submit(convert_chunk, batch, job))
+                if not pending:
+                    break
+                yield from pending.pop(0).result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+class _Done:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+    def cancel(self):
+        return False
+
+
+def target_for(task: Task, out_dir: Path, fmt: str) -> Path:
+    return output_path(out_dir, PurePath(task.relative), fmt)

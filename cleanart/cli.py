@@ -1,0 +1,388 @@
+"""The ``cleanart`` command: parses arguments, reports, and leaves the work to the API.
+
+Messages go to stderr as ``cleanart: PATH: message`` (one line each); results go to
+stdout or to files.  Exit codes: 0 all converted, 1 some failed, 2 usage, 130
+interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Clean scraped articles (front matter + HTML) into Markdown, plain text or JSON.",
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Reporter:
+    """Knows where messages go and whether stderr is a terminal (httpie's Environment)."""
+
+    def __init__(self, quiet: bool = False, debug: bool = False):
+        self.quiet = quiet
+        self.debug = debug
+        self.tty = sys.stderr.isatty() and not os.environ.get("CI")
+
+    def say(self, source: str, message: str) -> None:
+        if self.quiet and message.startswith("warning:"):
+            return
+        sys.stderr.write(f"cleanart: {source}: {message}\n" if source else f"cleanart: {message}\n")
+        sys.stderr.flush()
+
+
+def fail_usage(message: str) -> None:
+    sys.stderr.write(f"cleanart: {message}\nTry 'cleanart convert --help'.\n")
+    raise typer.Exit(2)
+
+
+def version_callback(value: bool):
+    if value:
+        sys.stdout.write(f"cleanart {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+):
+    """Clean scraped articles (front matter + HTML) into Markdown, plain text or JSON."""
+
+
+CONVERT_HELP = """Convert articles (files, folders, or - for stdin) to clean Markdown, text or JSON.
+
+\b
+Examples:
+  cleanart convert post.md                      Markdown with a YAML header, on stdout
+  cleanart convert post.md -t txt | wc -m       plain text
+  cat post.md | cleanart convert - -t json | jq -r .title
+  cleanart convert post.md -o post.clean.md     to a file
+  cleanart convert posts/ -o clean/ -j 8        a folder, mirrored, 8 workers
+  find posts -name '*.md' -print0 | cleanart convert --files-from - -0 -o out
+
+\b
+Exit status: 0 all converted, 1 some inputs failed, 2 usage error, 130 interrupted.
+"""
+
+
+@app.command(help=CONVERT_HELP, no_args_is_help=False)
+def convert(
+    paths: List[str] = typer.Argument(None, help="Files, folders, or - for stdin.", show_default=False),
+    to: str = typer.Option("md", "-t", "--to", help="Output format: md, txt, json, html (aliases markdown, text)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file, or folder for several inputs (mirrors the input tree)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode inputs with this encoding instead of detecting it."),
+    strict: bool = typer.Option(False, "--strict", help="Treat header problems and other warnings as failures."),
+    keep_indent: bool = typer.Option(False, "--keep-indent", help="Keep U+3000 / &nbsp; paragraph indentation."),
+    front_matter: Optional[bool] = typer.Option(None, "--front-matter/--no-front-matter", help="Prepend the YAML header (default: yes for md, no for txt).", show_default=False),
+    links: bool = typer.Option(True, "--links/--no-links", help="Keep links (--no-links keeps their text only)."),
+    images: bool = typer.Option(True, "--images/--no-images", help="Keep images."),
+    pretty: bool = typer.Option(False, "--pretty", help="Indent JSON output."),
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rule file (repeatable)."),
+    no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Use only the rule files given with --rules."),
+    keep_credits: bool = typer.Option(False, "--keep-credits", help="Keep editor/source credit lines in the body."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes (default: number of CPUs; 1 runs in-process)."),
+    globs: List[str] = typer.Option([], "--glob", help="File pattern for folders (repeatable; default *.md *.markdown *.html *.htm *.xhtml)."),
+    files_from: Optional[str] = typer.Option(None, "--files-from", help="Read input paths from FILE (- for stdin), one per line."),
+    null: bool = typer.Option(False, "-0", "--null", help="--files-from paths are NUL-separated."),
+    update: bool = typer.Option(False, "-u", "--update", help="Skip inputs whose output is newer than the input."),
+    overwrite: bool = typer.Option(True, "--overwrite", help="Replace existing outputs (the default).", hidden=True),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failure."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+):
+    from .api import FORMATS, Options
+
+    fmt = FORMATS.get(to.lower())
+    if fmt is None:
+        fail_usage(f"unknown format {to!r} (choose md, txt, json or html)")
+    paths = list(paths or [])
+    if files_from is None and not paths:
+        if sys.stdin.isatty():
+            fail_usage("no input given (name files or folders, or - for stdin)")
+        paths = ["-"]
+    if jobs is not None and jobs < 1:
+        fail_usage("--jobs must be at least 1")
+    if null and files_from is None:
+        fail_usage("-0 needs --files-from")
+    if paths.count("-") > 1 or (files_from == "-" and "-" in paths):
+        fail_usage("stdin (-) can be read only once")
+    if encoding:
+        from .reader import canonical
+
+        try:
+            canonical(encoding)
+        except LookupError:
+            fail_usage(f"unknown encoding {encoding!r}")
+    report = Reporter(quiet, debug)
+    options = Options(
+        encoding=encoding, strict=strict, keep_indent=keep_indent, links=links, images=images,
+        front_matter=front_matter, rules=tuple(str(r) for r in rules),
+        builtin_rules=not no_builtin_rules, keep_credits=keep_credits,
+    )
+    from .rules import RuleError
+
+    try:
+        from .api import load_rules
+
+        load_rules(options)  # a bad rule file stops the run before any input is read
+    except RuleError as exc:
+        report.say("", str(exc))
+        raise typer.Exit(2)
+    from . import batch
+
+    to_dir = output is not None and (
+        len(paths) > 1 or files_from is not None or any(os.path.isdir(p) for p in paths)
+        or output.is_dir() or str(output).endswith(os.sep)
+    )
+    globs_used = tuple(globs) or batch.DEFAULT_GLOBS
+    exclude = output if to_dir else None
+
+    def tasks():
+        if files_from is not None:
+            stream = sys.stdin.buffer if files_from == "-" else open(files_from, "rb")
+            with stream if files_from != "-" else _nullcontext(stream):
+                yield from batch.listed(batch.read_list(stream, null))
+        yield from batch.walk(paths, globs_used, exclude)
+
+    if files_from is not None and files_from != "-" and not os.path.isfile(files_from):
+        fail_usage(f"--files-from {files_from}: no such file")
+    many = to_dir or len(paths) > 1 or any(os.path.isdir(p) for p in paths) or files_from is not None
+    job = batch.Job(fmt, options, pretty, write=output is not None)
+    workers = jobs or (os.cpu_count() or 1)
+    if not many:
+        workers = 1
+    counts = {"converted": 0, "skipped": 0, "failed": 0, "empty": 0}
+    started = time.perf_counter()
+    seen_targets: set[str] = set()
+
+    def planned():
+        """Tasks with their output file; collisions and up-to-date outputs marked."""
+        for task in tasks():
+            if output is None:
+                yield task
+                continue
+            target = batch.target_for(task, output, fmt) if to_dir else output
+            key = os.path.normcase(os.path.abspath(target))
+            if key in seen_targets:
+                yield batch.Task(task.path, task.relative, str(target), "collision")
+                continue
+            seen_targets.add(key)
+            if update and task.path != "-" and _newer(target, task.path):
+                yield batch.Task(task.path, task.relative, str(target), "skip")
+                continue
+            yield batch.Task(task.path, task.relative, str(target))
+
+    progress = _Progress(report, many and not quiet, lambda: sum(1 for _ in tasks()))
+    first_output = True
+    interrupted = False
+    try:
+        for result in batch.run(planned(), job, workers):
+            progress.advance(result)
+            if result.skipped:
+                counts["skipped"] += 1
+                continue
+            for message in result.messages:
+                report.say(result.source, message)
+            if not result.ok:
+                counts["failed"] += 1
+                if fail_fast:
+                    break
+                continue
+            counts["converted"] += 1
+            counts["empty"] += result.empty
+            if result.output is not None:
+                if not first_output and fmt in ("md", "txt", "html"):
+                    sys.stdout.write("\n")
+                sys.stdout.write(result.output)
+                first_output = False
+    except KeyboardInterrupt:
+        interrupted = True
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        raise typer.Exit(0 if not counts["failed"] else 1)
+    finally:
+        progress.stop()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    elapsed = time.perf_counter() - started
+    if (many or interrupted) and not (quiet and not interrupted):
+        report.say("", ("interrupted: " if interrupted else "")
+                   + f"{counts['converted']} converted, {counts['skipped']} skipped, "
+                   f"{counts['failed']} failed, {counts['empty']} empty in {elapsed:.1f} s")
+    if interrupted:
+        raise typer.Exit(130)
+    raise typer.Exit(1 if counts["failed"] else 0)
+
+
+@app.command("rules")
+def rules_command(
+    check: List[Path] = typer.Option([], "--check", help="Validate a rule file and report each mistake with its line (repeatable)."),
+    extra: List[Path] = typer.Option([], "--rules", help="Also list the rules of this file (repeatable)."),
+    no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Leave the built-in packs out."),
+):
+    """List every rule (id, scope, action, description), or check rule files."""
+    from .rules import RuleError, check_file, load_rules
+
+    if check:
+        bad = 0
+        for path in check:
+            found, errors = check_file(path)
+            for error in errors:
+                sys.stderr.write(f"cleanart: {error}\n")
+            bad += len(errors)
+            if not errors:
+                sys.stdout.write(f"{path}: {len(found)} rules, no mistakes\n")
+        raise typer.Exit(1 if bad else 0)
+    try:
+        rules = load_rules(tuple(str(p) for p in extra), not no_builtin_rules)
+    except RuleError as exc:
+        Reporter().say("", str(exc))
+        raise typer.Exit(2)
+    rows = [(r.id, _scope_text(r), r.action, r.target, r.description) for r in rules]
+    _table(("rule", "scope", "action", "matches", "description"), rows)
+
+
+def _scope_text(rule) -> str:
+    return "; ".join(f"{k}={'|'.join(v)}" for k, v in rule.scope) or "-"
+
+
+def _table(header, rows) -> None:
+    """A rich table on a terminal; tab-separated lines (no header) in a pipe."""
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*header, show_lines=False)
+        for row in rows:
+            table.add_row(*(str(c) for c in row))
+        Console(no_color=bool(os.environ.get("NO_COLOR"))).print(table)
+        return
+    try:
+        for row in rows:
+            sys.stdout.write("\t".join(" ".join(str(c).split()) for c in row) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
+@app.command()
+def explain(
+    path: str = typer.Argument(..., help="The article to explain (- for stdin)."),
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rule file (repeatable)."),
+    no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Use only the rule files given with --rules."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode the input with this encoding."),
+):
+    """Show what cleaning removed, moved and unwrapped, block by block, with the rule id."""
+    from .api import CleanartError, Options, clean
+    from .frontmatter import HeaderError
+    from .rules import RuleError
+
+    options = Options(encoding=encoding, rules=tuple(str(r) for r in rules),
+                      builtin_rules=not no_builtin_rules)
+    report = Reporter()
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        article = clean(data, path, options)
+    except RuleError as exc:
+        report.say("", str(exc))
+        raise typer.Exit(2)
+    except OSError as exc:
+        report.say(path, exc.strerror or str(exc))
+        raise typer.Exit(1)
+    except (HeaderError, CleanartError, ValueError, LookupError) as exc:
+        report.say(path, f"bad header: {exc}" if isinstance(exc, HeaderError) else str(exc))
+        raise typer.Exit(1)
+    for warning in article.warnings:
+        report.say(path, f"warning: {warning}")
+    rows = [(a.action, a.rule, a.field or "", a.text) for a in article.actions if a.text.strip()
+            or a.action != "remove"]
+    _table(("action", "rule", "field", "text"), rows)
+    meta = {k: v for k, v in article.meta.items() if v not in (None, "", [])}
+    _table(("metadata", "value"), [(k, v if isinstance(v, str) else _json(v)) for k, v in meta.items()])
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _newer(target, source) -> bool:
+    try:
+        return os.stat(target).st_mtime >= os.stat(source).st_mtime
+    except OSError:
+        return False
+
+
+def _quiet_broken_pipe() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+class _nullcontext:
+    def __init__(self, value):
+        self.value = value
+
+    def __enter__(self):
+        return self.value
+
+    def __exit__(self, *exc):
+        return False
+
+
+class _Progress:
+    """A rich progress bar on a terminal, for batches; nothing in pipes, files or CI."""
+
+    def __init__(self, report: Reporter, wanted: bool, count):
+        self.bar = None
+        self.failed = 0
+        if not (wanted and report.tty):
+            return
+        total = count()
+        if total < 2:
+            return
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeRemainingColumn)
+
+        console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
+        self.bar = Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]} files/s"), TimeRemainingColumn(),
+                            TextColumn("{task.fields[failed]} failed"), console=console,
+                            transient=True)
+        self.task = self.bar.add_task("convert", total=total, rate="-", failed=0)
+        self.started = time.perf_counter()
+        self.bar.start()
+
+    def advance(self, result) -> None:
+        if self.bar is None:
+            return
+        self.failed += not result.ok
+        done = self.bar.tasks[0].completed + 1
+        rate = done / max(time.perf_counter() - self.started, 1e-6)
+        self.bar.update(self.task, advance=1, rate=f"{rate:.0f}", failed=self.failed)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def main() -> None:
+    try:
+        app(prog_name="cleanart")
+    except KeyboardInterrupt:
+        sys.exit(130)

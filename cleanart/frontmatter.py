@@ -1,0 +1,359 @@
+"""Stage 2, split: separate the metadata header from the body and normalise it.
+
+Header dialects are small handlers tried in order (as python-frontmatter does), but
+this stage also survives what scrapers really write: a BOM, CRLF, leading blank
+lines, Hexo's header without the leading ``---`` and its ``;;;`` JSON form, and
+YAML that is not valid YAML (re-read line by line, with a warning).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+
+
+class HeaderError(ValueError):
+    """A header cleanart cannot read; ``line`` is 1-based in the input file."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"line {self.line}: {text}" if self.line else text
+
+
+@dataclass
+class Split:
+    header: dict[str, Any]
+    body: str
+    dialect: str | None  # "yaml", "toml", "json", "hexo-json", "hexo-yaml" or None
+    body_line: int = 1  # 1-based line of the input where the body starts
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- dialect handlers ------------------------------------------------------------
+
+YAML_OPEN = re.compile(r"\A---[ \t]*\n")
+YAML_CLOSE = re.compile(r"^---[ \t]*$\n?", re.M)
+TOML_OPEN = re.compile(r"\A\+\+\+[ \t]*\n")
+TOML_CLOSE = re.compile(r"^\+\+\+[ \t]*$\n?", re.M)
+HEXO_JSON_CLOSE = re.compile(r"^;;;[ \t]*$\n?", re.M)
+HEXO_YAML_CLOSE = re.compile(r"^---[ \t]*$\n?", re.M)
+KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+JSON_KEY_LINE = re.compile(r'^\s*"[^"\n]+"\s*:')
+
+
+def _split_yaml(text: str):
+    opened = YAML_OPEN.match(text)
+    if not opened:
+        return None
+    close = YAML_CLOSE.search(text, opened.end())
+    if not close:
+        return None
+    return "yaml", text[opened.end():close.start()], opened.end(), close.end()
+
+
+def _split_toml(text: str):
+    opened = TOML_OPEN.match(text)
+    if not opened:
+        return None
+    close = TOML_CLOSE.search(text, opened.end())
+    if not close:
+        return None
+    return "toml", text[opened.end():close.start()], opened.end(), close.end()
+
+
+def _split_json(text: str):
+    if not text.startswith("{"):
+        return None
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return None
+    rest = re.match(r"[ \t]*(?:\n|\Z)", text[end:])
+    if not rest:
+        return None
+    return "json", text[:end], 0, end + rest.end()
+
+
+def _split_hexo_json(text: str):
+    if not JSON_KEY_LINE.match(text):
+        return None
+    close = HEXO_JSON_CLOSE.search(text)
+    if not close:
+        return None
+    return "hexo-json", text[:close.start()], 0, close.end()
+
+
+def _split_hexo_yaml(text: str):
+    """Hexo's header without the opening ``---``: ``title: x`` lines, then ``---``."""
+    if not KEY_LINE.match(text):
+        return None
+    close = HEXO_YAML_CLOSE.search(text)
+    if not close:
+        return None
+    head = text[:close.start()]
+    # Every non-blank line must look like YAML (a key, a list item or an indented
+    # continuation); otherwise this is a document with a thematic break, not a header.
+    for line in head.splitlines():
+        if line.strip() and not (KEY_LINE.match(line) or line[:1] in " \t-#"):
+            return None
+    return "hexo-yaml", head, 0, close.end()
+
+
+SPLITTERS: tuple[Callable[[str], Any], ...] = (
+    _split_yaml,
+    _split_toml,
+    _split_json,
+    _split_hexo_json,
+    _split_hexo_yaml,
+)
+
+
+def split(text: str, strict: bool = False) -> Split:
+    """Split ``text`` into (header, body). The text has already lost its BOM."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lead = len(text) - len(text.lstrip("\n"))
+    stripped = text[lead:]
+    for splitter in SPLITTERS:
+        found = splitter(stripped)
+        if not found:
+            continue
+        dialect, raw, raw_start, body_start = found
+        first_line = lead + stripped.count("\n", 0, raw_start) + 1
+        header, warnings = _load(dialect, raw, first_line, strict)
+        body_line = lead + stripped.count("\n", 0, body_start) + 1
+        return Split(header, stripped[body_start:], dialect, body_line, warnings)
+    warnings = []
+    if YAML_OPEN.match(stripped) or TOML_OPEN.match(stripped):
+        message = "header opened but never closed; treated as body text"
+        if strict:
+            raise HeaderError(message, lead + 1)
+        warnings.append(f"line {lead + 1}: {message}")
+    return Split({}, text, None, 1, warnings)
+
+
+def _load(dialect: str, raw: str, first_line: int, strict: bool):
+    if dialect in ("yaml", "hexo-yaml"):
+        return _load_yaml(raw.replace("\t", "  "), first_line, strict)
+    if dialect == "toml":
+        try:
+            import tomllib
+        except ImportError:  # Python < 3.11
+            import tomli as tomllib
+        try:
+            return tomllib.loads(raw), []
+        except tomllib.TOMLDecodeError as exc:
+            lineno = re.search(r"line (\d+)", str(exc))
+            line = first_line + int(lineno.group(1)) - 1 if lineno else first_line
+            raise HeaderError(f"invalid TOML header: {exc}", line) from None
+    source = raw if dialect == "json" else "{" + raw.rstrip().rstrip(",") + "}"
+    try:
+        data = json.loads(source)
+    except ValueError as exc:
+        line = first_line + getattr(exc, "lineno", 1) - 1
+        raise HeaderError(f"invalid JSON header: {exc.msg}", line) from None
+    if not isinstance(data, dict):
+        raise HeaderError("JSON header is not an object", first_line)
+    return data, []
+
+
+def _load_yaml(raw: str, first_line: int, strict: bool):
+    try:
+        data = yaml.safe_load(raw) if raw.strip() else {}
+        problem, line = None, None
+    except yaml.constructor.ConstructorError as exc:
+        # e.g. !!python/object: refused by the safe loader, never executed.
+        mark = exc.problem_mark
+        line = first_line + (mark.line if mark else 0)
+        raise HeaderError(f"unsafe or unknown YAML tag in header: {exc.problem}", line) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        problem = (getattr(exc, "problem", None) or "invalid YAML").strip()
+        data = None
+    if data is None:
+        data = {}
+    if problem is None and not isinstance(data, dict):
+        problem, line = "header is not a mapping of keys to values", first_line
+    if problem is None:
+        return _restore_comment_values(data, raw), []
+    if strict:
+        raise HeaderError(f"invalid YAML header: {problem}", line)
+    return lenient_yaml(raw), [f"line {line}: header is not valid YAML ({problem}); read line by line"]
+
+
+LENIENT_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*)$")
+LENIENT_ITEM = re.compile(r"^[ \t]*-[ \t]+(.*)$")
+
+
+def lenient_yaml(raw: str) -> dict[str, Any]:
+    """Read ``key: value`` lines and ``- item`` lists, stripping one layer of quotes."""
+    data: dict[str, Any] = {}
+    current = None
+    for line in raw.splitlines():
+        item = LENIENT_ITEM.match(line)
+        if item and current is not None:
+            if not isinstance(data[current], list):
+                data[current] = []
+            data[current].append(_scalar(item.group(1)))
+            continue
+        pair = LENIENT_KEY.match(line)
+        if pair:
+            current = pair.group(1)
+            value = pair.group(2).strip()
+            data[current] = _scalar(value) if value else None
+    return data
+
+
+def _scalar(value: str) -> Any:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    elif value.startswith("[") and value.endswith("]"):
+        return [_scalar(v) for v in value[1:-1].split(",") if v.strip()]
+    else:
+        value = value.strip("'\"") if value[:1] in "'\"" else value
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    return value
+
+
+def _restore_comment_values(data: dict, raw: str) -> dict:
+    """``title: #1 hit`` parses as an empty title; scrapers mean the literal text."""
+    for key, value in data.items():
+        if value is None and isinstance(key, str):
+            found = re.search(rf"^{re.escape(key)}[ \t]*:[ \t]+(#.*)$", raw, re.M)
+            if found:
+                data[key] = found.group(1).strip()
+    return data
+
+
+# --- normalisation -----------------------------------------------------------------
+
+IMAGE_KEYS = ("image", "headimg", "thumbnail", "cover", "banner", "featured_image", "top_img")
+URL_KEYS = ("url", "link", "permalink", "source", "original_url", "canonical")
+MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+
+
+def json_safe(value: Any) -> Any:
+    """Make a parsed header JSON-serialisable (dates become ISO 8601 strings)."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",  # Jekyll: 2021-07-05 20:00:00 -0400
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",  # Hexo: 2013/7/13 20:46:25
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+)
+
+
+def normalise_date(value: Any) -> str | None:
+    """An ISO 8601 string for a header date, or None when it cannot be read."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    if re.match(r"^[A-Za-z]{3},? ", text) or re.search(r"\b(GMT|UTC|[+-]\d{4})$", text):
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+            if parsed is not None:
+                return parsed.isoformat()
+        except (TypeError, ValueError, IndexError):
+            pass
+    compact = re.sub(r"\s+", " ", text)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(compact, fmt).isoformat().replace("T00:00:00", "")
+        except ValueError:
+            continue
+    return None
+
+
+def as_list(value: Any) -> list:
+    """Categories and tags as a list; a comma- or space-separated string is split."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value if v is not None and v != ""]
+    text = str(value).strip()
+    parts = re.split(r"\s*[,，、]\s*", text) if re.search(r"[,，、]", text) else text.split()
+    return [p for p in parts if p]
+
+
+def first_value(header: dict, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        value = header.get(key)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def normalise(header: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The metadata fields cleanart promises, from whatever keys the header used."""
+    warnings = []
+    meta: dict[str, Any] = {}
+    lower = {str(k).lower(): v for k, v in header.items()}
+    title = first_value(lower, ("title",))
+    meta["title"] = str(title).strip() if title is not None else None
+    for key in ("date", "updated"):
+        raw = first_value(lower, (key,) if key == "date" else ("updated", "lastmod", "modified"))
+        if raw is None:
+            meta[key] = None
+            continue
+        iso = normalise_date(raw)
+        if iso is None:
+            warnings.append(f"{key} {str(raw)!r} is not a date cleanart can read; kept as given")
+            meta[key] = str(raw)
+        else:
+            meta[key] = iso
+    author = first_value(lower, ("author", "authors"))
+    if isinstance(author, list):
+        author = ", ".join(str(a) for a in author)
+    elif isinstance(author, dict):
+        author = author.get("name") or json.dumps(json_safe(author), ensure_ascii=False)
+    meta["author"] = str(author) if author is not None else None
+    meta["categories"] = as_list(first_value(lower, ("categories", "category")))
+    meta["tags"] = as_list(first_value(lower, ("tags", "tag", "keywords")))
+    image = first_value(lower, IMAGE_KEYS)
+    meta["image"] = str(image) if image is not None else None
+    url = first_value(lower, URL_KEYS)
+    meta["url"] = str(url) if url is not None else None
+    return meta, warnings

@@ -1,0 +1,358 @@
+"""Stage 4, render: the cleaned tree as Markdown, plain text, JSON or HTML.
+
+Markdown comes from html2text, configured and lightly extended so the result is
+CommonMark that renders back to the same text: no hard wrapping, no space injected
+after emphasis (it shows in Chinese), emphasis that can always close (punctuation
+moved outside ``**``), escapes for text that would otherwise turn into markup, pipe
+tables whose cells stay on one line, and ``\\`` hard breaks instead of trailing spaces.
+Plain text is rendered from the tree directly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+from bs4 import NavigableString, Tag
+
+from .cleaner import BLOCK_TAGS, iter_tags
+from .text import EDGE, tidy
+
+# --- plain text --------------------------------------------------------------------------
+
+PARA, LINE, BREAK, CELL = object(), object(), object(), object()
+
+
+def to_text(root: Tag, keep_indent: bool = False) -> str:
+    """Blocks separated by a blank line; list items and table rows one per line."""
+    tokens: list = []
+    stack: list = [(root, False)]
+    context = {"list": 0, "table": 0, "pre": 0}
+    while stack:
+        node, leaving = stack.pop()
+        if isinstance(node, str) and not isinstance(node, NavigableString):
+            context[node] += -1 if leaving else 1
+            continue
+        if leaving:
+            _close(node, tokens, context)
+            continue
+        if isinstance(node, NavigableString):
+            if type(node) is NavigableString:
+                tokens.append(str(node))
+            continue
+        name = node.name
+        if name == "br":
+            tokens.append(BREAK)
+            continue
+        if name == "img":
+            continue
+        _open(node, tokens, context)
+        stack.append((node, True))
+        key = "list" if name in ("ul", "ol", "dl") else "table" if name == "table" else "pre" if name == "pre" else None
+        if key:
+            stack.append((key, True))
+        stack.extend((child, False) for child in reversed(node.contents))
+        if key:
+            stack.append((key, False))
+    return _assemble(tokens, keep_indent)
+
+
+def _open(node: Tag, tokens: list, context: dict) -> None:
+    name = node.name
+    if name in ("td", "th"):
+        if tokens and tokens[-1] is not LINE:
+            tokens.append(CELL)
+    elif name == "tr" or (name == "li" and context["list"]) or (name in ("dt", "dd") and context["list"]):
+        tokens.append(LINE)
+    elif name in BLOCK_TAGS:
+        if context["table"]:
+            tokens.append(" ")
+        elif context["list"] and name not in ("ul", "ol", "dl"):
+            tokens.append(LINE)
+        else:
+            tokens.append(PARA)
+
+
+def _close(node: Tag, tokens: list, context: dict) -> None:
+    name = node.name
+    if name in ("tr", "li", "dt", "dd"):
+        tokens.append(LINE)
+    elif name in BLOCK_TAGS:
+        if context["table"] and name not in ("table",):
+            tokens.append(" ")
+        elif context["list"] and name not in ("ul", "ol", "dl"):
+            tokens.append(LINE)
+        else:
+            tokens.append(PARA)
+
+
+def _assemble(tokens: list, keep_indent: bool) -> str:
+    blocks: list[str] = []
+    lines: list[str] = []
+    current: list = []
+    breaks = 0
+
+    def flush_line():
+        if not current:
+            return
+        cells = "".join(current).split("\x00")
+        line = "\t".join(tidy(c, keep_indent) for c in cells)
+        current.clear()
+        if line.strip("\t" + EDGE):
+            lines.append(line)
+
+    def flush_block():
+        flush_line()
+        if lines:
+            blocks.append("\n".join(lines))
+            lines.clear()
+
+    for token in tokens:
+        if token is PARA:
+            flush_block()
+            breaks = 0
+        elif token is LINE:
+            flush_line()
+            breaks = 0
+        elif token is BREAK:
+            breaks += 1
+            if breaks >= 2:
+                flush_block()
+            else:
+                flush_line()
+        elif token is CELL:
+            current.append("\x00")
+        else:
+            if token.strip(EDGE):
+                breaks = 0
+            current.append(token)
+    flush_block()
+    return "\n\n".join(blocks)
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+EMPHASIS = ("strong", "b", "em", "i")
+EDGE_PUNCT = re.compile(r"^[\s\u3000\xa0\W_]+|[\s\u3000\xa0\W_]+$")
+FULLWIDTH_SPACE = "\u3000"
+PLACEHOLDER = "\ue000"
+
+
+def prepare_markdown(root: Tag) -> None:
+    """Make the tree convertible to CommonMark that renders back to the same text."""
+    for tag in list(iter_tags(root)):
+        if tag.parent is None:
+            continue
+        if tag.name in EMPHASIS:
+            _fix_emphasis(tag)
+        elif tag.name in ("td", "th"):
+            _flatten_cell(tag)
+        elif tag.name == "a" and tag.get("href"):
+            tag["href"] = _safe_url(tag["href"])
+        elif tag.name == "img" and tag.get("src"):
+            tag["src"] = _safe_url(tag["src"])
+        elif tag.name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            for inner in tag.find_all(EMPHASIS + ("br",)):
+                if inner.name == "br":
+                    inner.replace_with(" ")
+                else:
+                    inner.unwrap()
+
+
+def _safe_url(url: str) -> str:
+    return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
+
+
+def _fix_emphasis(tag: Tag) -> None:
+    """Move edge punctuation and spaces out of emphasis, or drop emphasis that cannot close."""
+    if tag.find(BLOCK_TAGS) or tag.find_parent(("pre", "code", "h1", "h2", "h3", "h4", "h5", "h6")):
+        tag.unwrap()
+        return
+    if tag.find_parent(EMPHASIS) or tag.find(EMPHASIS):
+        tag.unwrap()
+        return
+    children = [c for c in tag.contents if not (type(c) is NavigableString and not c.strip(EDGE))]
+    if not children or any(isinstance(c, Tag) for c in (children[0], children[-1])):
+        tag.unwrap()
+        return
+    first, last = children[0], children[-1]
+    lead = re.match(r"^[\s\u3000\xa0\W_]+", str(first))
+    if lead:
+        first.replace_with(NavigableString(str(first)[lead.end():]))
+        tag.insert_before(NavigableString(lead.group(0)))
+        last = [c for c in tag.contents][-1] if first is last else last
+    last = tag.contents[-1] if tag.contents else None
+    if isinstance(last, NavigableString):
+        trail = re.search(r"[\s\u3000\xa0\W_]+$", str(last))
+        if trail:
+            last.replace_with(NavigableString(str(last)[: trail.start()]))
+            tag.insert_after(NavigableString(trail.group(0)))
+    if not tag.get_text().strip(EDGE):
+        tag.unwrap()
+
+
+def _flatten_cell(cell: Tag) -> None:
+    """A pipe-table cell holds one line: breaks and blocks inside become spaces."""
+    for inner in cell.find_all(True):
+        if inner.name == "br":
+            inner.replace_with(" ")
+        elif inner.name in BLOCK_TAGS:
+            inner.insert_before(" ")
+            inner.insert_after(" ")
+            inner.unwrap()
+
+
+ENTITY = re.compile(r"&(?=#?\w+;)")
+ASCII_PUNCT = re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+BACKSLASH = re.compile(rf"\\(?=[{ASCII_PUNCT}])")
+INLINE_SPECIAL = re.compile(r"([*`\[\]~])|(?<![\w])_|_(?![\w])|<(?=[A-Za-z/!?])")
+LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|=+\s*$)", re.M)
+
+
+def escape_markdown(data: str, in_table: bool = False) -> str:
+    """Backslash-escape text so that it stays text in CommonMark (and GFM tables)."""
+    from html2text.config import RE_MD_DASH_MATCHER, RE_MD_DOT_MATCHER, RE_MD_PLUS_MATCHER
+
+    data = BACKSLASH.sub(r"\\\\", data)
+    data = INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), data)
+    data = ENTITY.sub(r"\\&", data)
+    data = LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), data)
+    data = RE_MD_DOT_MATCHER.sub(r"\1\\\2", data)
+    data = RE_MD_PLUS_MATCHER.sub(r"\1\\\2", data)
+    data = RE_MD_DASH_MATCHER.sub(r"\1\\\2", data)
+    if in_table:
+        data = data.replace("|", "\\|")
+    return data
+
+
+def _converter(links: bool, images: bool):
+    import html2text
+
+    class Converter(html2text.HTML2Text):
+        """html2text without its emphasis spacing, with complete escaping."""
+
+        table_depth = 0
+
+        def handle_tag(self, tag, attrs, start):
+            if tag == "table":
+                self.table_depth += 1 if start else -1
+            super().handle_tag(tag, attrs, start)
+
+        def handle_data(self, data, entity_char=False):
+            self.preceding_stressed = False  # html2text would insert a space here
+            if data and not entity_char and not self.code and not self.pre:
+                data = escape_markdown(data, self.table_depth > 0)
+            super().handle_data(data, entity_char=True)
+
+    h = Converter()
+    h.body_width = 0
+    h.unicode_snob = True
+    h.ul_item_mark = "-"
+    h.emphasis_mark = "*"
+    h.strong_mark = "**"
+    h.backquote_code_style = True
+    h.mark_code = False
+    h.pad_tables = False
+    h.inline_links = True
+    h.skip_internal_links = True
+    h.protect_links = False
+    h.use_automatic_links = True
+    h.wrap_links = False
+    h.wrap_list_items = False
+    h.wrap_tables = False
+    h.default_image_alt = ""
+    h.images_with_size = False
+    h.ignore_links = not links
+    h.ignore_images = not images
+    h.open_quote = "“"
+    h.close_quote = "”"
+    return h
+
+
+FENCE = re.compile(r"^(```|~~~)")
+
+
+def to_markdown(root: Tag, links: bool = True, images: bool = True) -> str:
+    """The body as CommonMark (with GFM pipe tables); ``root`` is modified in place."""
+    prepare_markdown(root)
+    html = str(root).replace(FULLWIDTH_SPACE, PLACEHOLDER)
+    markdown = _converter(links, images).handle(html)
+    return tidy_markdown(markdown).replace(PLACEHOLDER, FULLWIDTH_SPACE)
+
+
+def tidy_markdown(markdown: str) -> str:
+    """Hard breaks as backslashes, no trailing spaces, one blank line between blocks."""
+    out: list[str] = []
+    fenced = False
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if FENCE.match(line.lstrip()):
+            fenced = not fenced
+            out.append(line.rstrip())
+            continue
+        if fenced:
+            out.append(line)
+            continue
+        if line.endswith("  ") and line.strip():
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            stripped = line.rstrip()
+            table_row = stripped.count("|") and following.count("|")
+            if following.strip() and not table_row and not FENCE.match(following.lstrip()):
+                out.append(stripped + "\\")
+                continue
+        out.append(line.rstrip())
+    text = "\n".join(out)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n") + "\n" if text.strip() else ""
+
+
+# --- front matter, JSON, HTML --------------------------------------------------------------
+
+FIRST_KEYS = ("title", "date", "updated", "author", "categories", "tags", "image", "url",
+              "credits", "source", "original_title")
+ALIASES = {
+    "image": ("headimg", "thumbnail", "cover", "banner", "featured_image", "top_img"),
+    "url": ("link", "permalink", "original_url", "canonical"),
+    "updated": ("lastmod", "modified"),
+    "categories": ("category",),
+    "tags": ("tag",),
+}
+
+
+def header_fields(meta: dict[str, Any], front_matter: dict[str, Any]) -> dict[str, Any]:
+    """Normalised fields first, then the header's other keys (aliases equal to a field dropped)."""
+    fields = {k: meta[k] for k in FIRST_KEYS if meta.get(k) not in (None, "", [])}
+    for key, value in front_matter.items():
+        if key in fields or key in FIRST_KEYS:
+            continue
+        alias_of = next((f for f, names in ALIASES.items() if key in names), None)
+        if alias_of and (fields.get(alias_of) == value or alias_of in fields and not value):
+            continue
+        fields[key] = value
+    return fields
+
+
+def yaml_header(fields: dict[str, Any]) -> str:
+    dumped = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, default_flow_style=False,
+                            width=1_000_000)
+    return f"---\n{dumped}---\n"
+
+
+def to_json(record: dict[str, Any], pretty: bool = False) -> str:
+    if pretty:
+        return json.dumps(record, ensure_ascii=False, indent=2)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def to_html(root: Tag) -> str:
+    """The cleaned fragment: the container's children, one block per line."""
+    parts = []
+    for child in root.contents:
+        piece = str(child)
+        if isinstance(child, NavigableString) and not piece.strip():
+            continue
+        parts.append(piece)
+    return "\n".join(parts) + ("\n" if parts else "")

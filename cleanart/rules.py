@@ -1,0 +1,455 @@
+"""Boilerplate rules: loading and validating rule files, choosing rules for a document.
+
+Rules are data (YAML packs in ``cleanart/rules/`` and the user's ``--rules`` files);
+this module turns them into checked ``Rule`` objects and indexes selector rules by
+the tag, class and id tokens they need, so cleaning walks a document once however
+many rules there are.  Format: see README, "Writing rules".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+BUILTIN_DIR = Path(__file__).with_name("rules")
+ACTIONS = ("remove", "unwrap", "move", "cut", "drop")  # also the order they apply in
+FIELDS = ("credits", "source", "original_title")
+SCOPE_KEYS = ("domain", "author", "categories", "url", "generator")
+ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+DEFAULT_MAX_CHARS = 200
+KEYS = {
+    "remove": {"selector"},
+    "unwrap": {"selector"},
+    "drop": {"pattern"},
+    "move": {"pattern", "field"},
+    "cut": set(),  # exactly one of comment / pattern / selector
+}
+OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}}
+COMMON = {"id", "description", "scope", "action"}
+
+
+class RuleError(ValueError):
+    """A mistake in a rule file, with the file and 1-based line."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path, self.line, self.message = path, line, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    action: str
+    pack: str
+    origin: str  # file:line, for messages
+    selector: str | None = None
+    pattern: re.Pattern | None = None
+    comment: re.Pattern | None = None
+    field: str | None = None
+    max_chars: int = DEFAULT_MAX_CHARS
+    scope: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def target(self) -> str:
+        """What the rule matches, as a user wrote it (for ``cleanart rules``)."""
+        if self.selector:
+            return self.selector
+        if self.comment is not None:
+            return f"<!-- {self.comment.pattern} -->"
+        return self.pattern.pattern if self.pattern is not None else ""
+
+    def in_scope(self, facts: dict[str, Any]) -> bool:
+        for key, wanted in self.scope:
+            if not _scope_matches(key, wanted, facts):
+                return False
+        return True
+
+
+def _scope_matches(key: str, wanted: tuple[str, ...], facts: dict[str, Any]) -> bool:
+    if key == "domain":
+        hosts = facts.get("hosts") or ()
+        return any(h == d or h.endswith("." + d) for h in hosts for d in wanted)
+    values = facts.get(key)
+    if not values:
+        return False
+    if isinstance(values, str):
+        values = (values,)
+    return any(_search(w, str(v)) for w in wanted for v in values)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def _search(pattern: str, value: str) -> bool:
+    return bool(_compiled(pattern).search(value))
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+def load_file(path: str | Path) -> list[Rule]:
+    """Load and validate one rule file; raise RuleError on the first mistake."""
+    rules, errors = check_file(path)
+    if errors:
+        raise errors[0]
+    return rules
+
+
+def check_file(path: str | Path) -> tuple[list[Rule], list[RuleError]]:
+    """Every rule of a file and every mistake in it (for ``cleanart rules --check``)."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [RuleError(name, None, f"cannot read rule file: {exc}")]
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        return [], [RuleError(name, mark.line + 1 if mark else None, f"not valid YAML: {problem}")]
+    if root is None:
+        return [], [RuleError(name, None, "rule file is empty")]
+    data = yaml.safe_load(text)
+    pack = Path(path).stem
+    items_node = root
+    if isinstance(data, dict):
+        pack = str(data.get("pack") or pack)
+        unknown = set(data) - {"pack", "description", "rules"}
+        if unknown:
+            return [], [RuleError(name, 1, f"unknown top-level key(s): {', '.join(sorted(map(str, unknown)))}")]
+        items_node = next((v for k, v in root.value if k.value == "rules"), None)
+        data = data.get("rules")
+    if not isinstance(data, list) or items_node is None:
+        return [], [RuleError(name, 1, "expected a list of rules (or a mapping with a 'rules' list)")]
+    rules, errors, seen = [], [], {}
+    for item, node in zip(data, items_node.value):
+        line = node.start_mark.line + 1
+        try:
+            rule = _make_rule(item, pack, name, line)
+        except RuleError as exc:
+            errors.append(exc)
+            continue
+        if rule.id in seen:
+            errors.append(RuleError(name, line, f"duplicate rule id {rule.id!r} (first at line {seen[rule.id]})"))
+            continue
+        seen[rule.id] = line
+        rules.append(rule)
+    return rules, errors
+
+
+def _make_rule(item: Any, pack: str, path: str, line: int) -> Rule:
+    def fail(message: str):
+        raise RuleError(path, line, message)
+
+    if not isinstance(item, dict):
+        fail("a rule must be a mapping with id, description and action")
+    rule_id = item.get("id")
+    if not isinstance(rule_id, str) or not ID.match(rule_id):
+        fail(f"rule id {rule_id!r} missing or invalid (use lowercase letters, digits, '.', '_', '-')")
+    if not isinstance(item.get("description"), str) or not item["description"].strip():
+        fail(f"rule {rule_id}: 'description' is required")
+    action = item.get("action")
+    if action not in ACTIONS:
+        fail(f"rule {rule_id}: 'action' must be one of {', '.join(ACTIONS)} (got {action!r})")
+    allowed = COMMON | KEYS[action] | OPTIONAL.get(action, set())
+    if action == "cut":
+        allowed |= {"comment", "pattern", "selector"}
+    extra = set(item) - allowed
+    if extra:
+        fail(f"rule {rule_id}: key(s) {', '.join(sorted(map(str, extra)))} not allowed for action {action}")
+    missing = KEYS[action] - set(item)
+    if missing:
+        fail(f"rule {rule_id}: action {action} needs {', '.join(sorted(missing))}")
+    if action == "cut":
+        markers = [k for k in ("comment", "pattern", "selector") if k in item]
+        if len(markers) != 1:
+            fail(f"rule {rule_id}: cut needs exactly one of comment, pattern, selector")
+    fields: dict[str, Any] = {}
+    if "selector" in item:
+        selector = item["selector"]
+        if not isinstance(selector, str) or not selector.strip():
+            fail(f"rule {rule_id}: selector must be a non-empty string")
+        try:
+            _compile_selector(selector)
+        except Exception as exc:  # soupsieve raises its own SelectorSyntaxError
+            fail(f"rule {rule_id}: bad CSS selector {selector!r}: {str(exc).splitlines()[0]}")
+        fields["selector"] = selector.strip()
+    for key in ("pattern", "comment"):
+        if key in item:
+            if not isinstance(item[key], str) or not item[key]:
+                fail(f"rule {rule_id}: {key} must be a non-empty regular expression")
+            try:
+                fields[key] = re.compile(item[key])
+            except re.error as exc:
+                fail(f"rule {rule_id}: bad regular expression in {key}: {exc}")
+    if action == "move":
+        if item["field"] not in FIELDS:
+            fail(f"rule {rule_id}: field must be one of {', '.join(FIELDS)}")
+        fields["field"] = item["field"]
+    if "max_chars" in item:
+        if not isinstance(item["max_chars"], int) or item["max_chars"] < 1:
+            fail(f"rule {rule_id}: max_chars must be a positive integer")
+        fields["max_chars"] = item["max_chars"]
+    scope = item.get("scope") or {}
+    if not isinstance(scope, dict):
+        fail(f"rule {rule_id}: scope must be a mapping")
+    scope_items = []
+    for key, value in scope.items():
+        if key not in SCOPE_KEYS:
+            fail(f"rule {rule_id}: unknown scope key {key!r} (use {', '.join(SCOPE_KEYS)})")
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, str) and v for v in values):
+            fail(f"rule {rule_id}: scope {key} must be a string or a list of strings")
+        if key != "domain":
+            for v in values:
+                try:
+                    re.compile(v)
+                except re.error as exc:
+                    fail(f"rule {rule_id}: bad regular expression in scope {key}: {exc}")
+        else:
+            values = [v.lower().lstrip(".") for v in values]
+        scope_items.append((key, tuple(values)))
+    return Rule(
+        id=rule_id,
+        description=" ".join(item["description"].split()),
+        action=action,
+        pack=pack,
+        origin=f"{path}:{line}",
+        scope=tuple(scope_items),
+        **fields,
+    )
+
+
+@lru_cache(maxsize=2048)
+def _compile_selector(selector: str):
+    import soupsieve
+
+    return soupsieve.compile(selector)
+
+
+def builtin_files() -> list[Path]:
+    """Built-in packs in a stable order: generic first, then phrases, then sites."""
+    files = sorted(BUILTIN_DIR.glob("*.yaml"))
+    order = {"generic": 0, "zh": 1, "en": 2}
+    return sorted(files, key=lambda p: (order.get(p.stem, 3), p.name))
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: str, mtime: float) -> tuple[Rule, ...]:
+    return tuple(load_file(path))
+
+
+def load_rules(extra: Iterable[str | Path] = (), builtin: bool = True) -> tuple[Rule, ...]:
+    """Built-in rules (unless disabled) followed by the user's files, ids unique."""
+    files = (builtin_files() if builtin else []) + [Path(p) for p in extra]
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            raise RuleError(str(path), None, f"cannot read rule file: {exc.strerror}") from None
+        for rule in _load_cached(str(path), mtime):
+            if rule.id in seen:
+                raise RuleError(str(path), int(rule.origin.rsplit(":", 1)[1]),
+                                f"rule id {rule.id!r} is already defined at {seen[rule.id]}")
+            seen[rule.id] = rule.origin
+            rules.append(rule)
+    return tuple(rules)
+
+
+# --- indexing -------------------------------------------------------------------------
+
+COMPOUND_TOKEN = re.compile(
+    r"""(?P<tag>^[a-zA-Z][\w-]*|^\*)"""
+    r"""|\.(?P<cls>[\w-]+)|\#(?P<id>[\w-]+)"""
+    r"""|\[\s*(?P<attr>[\w-]+)\s*(?:(?P<op>[~|^$*]?=)\s*(?P<q>["']?)(?P<val>.*?)(?P=q)\s*(?:[iIsS]\s*)?)?\]"""
+    r"""|:(?P<pseudo>[\w-]+)(?P<args>\((?:[^()]|\([^()]*\))*\))?"""
+)
+# Index keys from most to least selective.
+KEY_RANK = ("id", "class", "sub", "tag", "has")
+
+
+def _split_top(selector: str, sep: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for ch in selector:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p.strip() for p in parts]
+
+
+def selector_keys(selector: str) -> list[str] | None:
+    """Index keys of which an element must have one to match (one key per branch).
+
+    Keys: ``id:x``, ``class:x``, ``tag:p``, ``has:attr`` (attribute present) and
+    ``sub:attr:text`` (attribute value contains text).  None when some branch
+    cannot be narrowed; it is then tried on every element.
+    """
+    keys = []
+    for branch in _split_top(selector, ","):
+        last = _split_compound(branch)
+        best = None
+        position = 0
+        while position < len(last):
+            token = COMPOUND_TOKEN.match(last, position)
+            if not token or token.end() == position:
+                return None
+            position = token.end()
+            key = _token_key(token)
+            if key and (best is None or KEY_RANK.index(key[0]) < KEY_RANK.index(best[0])):
+                best = key
+        if best is None:
+            return None
+        keys.append(":".join(best))
+    return keys
+
+
+def _split_compound(branch: str) -> str:
+    """The last compound selector of a complex selector (after the last combinator)."""
+    depth, start = 0, 0
+    for i, ch in enumerate(branch):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch in " >+~":
+            start = i + 1
+    return branch[start:].strip()
+
+
+def _token_key(token: re.Match) -> tuple[str, ...] | None:
+    if token.group("id"):
+        return ("id", token.group("id"))
+    if token.group("cls"):
+        return ("class", token.group("cls"))
+    if token.group("tag") and token.group("tag") != "*":
+        return ("tag", token.group("tag").lower())
+    attr = (token.group("attr") or "").lower()
+    if not attr:
+        return None
+    op, value = token.group("op"), token.group("val")
+    if op == "~=" and attr in ("class", "id") and value and " " not in value:
+        return ("class" if attr == "class" else "id", value)
+    if op == "=" and attr == "id" and value:
+        return ("id", value)
+    if op in ("*=", "^=", "$=", "|=", "=") and value and value.strip():
+        return ("sub", attr, value.strip().lower())
+    return ("has", attr)
+
+
+@dataclass
+class SelectorIndex:
+    """Selector rules of one action looked up by an element's tag, classes and id."""
+
+    by_key: dict[str, list[Rule]] = field(default_factory=dict)
+    everywhere: list[Rule] = field(default_factory=list)
+    position: dict[str, int] = field(default_factory=dict)
+    substrings: dict[str, dict[str, list[Rule]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rules: Iterable[Rule]) -> "SelectorIndex":
+        index = cls()
+        for rule in rules:
+            index.position[rule.id] = len(index.position)
+            keys = selector_keys(rule.selector)
+            if keys is None:
+                index.everywhere.append(rule)
+            else:
+                for key in dict.fromkeys(keys):
+                    if key.startswith("sub:"):
+                        _, attr, needle = key.split(":", 2)
+                        bucket = index.substrings.setdefault(attr, {}).setdefault(needle, [])
+                        bucket.append(rule)
+                    else:
+                        index.by_key.setdefault(key, []).append(rule)
+        return index
+
+    def __bool__(self) -> bool:
+        return bool(self.by_key or self.everywhere or self.substrings)
+
+    def candidates(self, tag) -> list[Rule]:
+        by_key = self.by_key
+        found = list(by_key.get("tag:" + tag.name, ()))
+        attrs = tag.attrs
+        if attrs:
+            classes = attrs.get("class")
+            if classes:
+                for token in classes:
+                    found.extend(by_key.get("class:" + token, ()))
+            ident = attrs.get("id")
+            if ident:
+                found.extend(by_key.get("id:" + ident, ()))
+            for name, value in attrs.items():
+                found.extend(by_key.get("has:" + name, ()))
+                needles = self.substrings.get(name)
+                if needles:
+                    text = (" ".join(value) if isinstance(value, list) else str(value)).lower()
+                    for needle, rules in needles.items():
+                        if needle in text:
+                            found.extend(rules)
+        if self.everywhere:
+            found.extend(self.everywhere)
+        return found
+
+    def match(self, tag) -> Rule | None:
+        """The first rule (in rule order) whose selector matches ``tag``."""
+        best = None
+        for rule in self.candidates(tag):
+            if best is not None and self.position[rule.id] >= self.position[best.id]:
+                continue
+            if _compile_selector(rule.selector).match(tag):
+                best = rule
+        return best
+
+
+@dataclass
+class RulePlan:
+    """The rules that apply to one document, grouped by action and indexed."""
+
+    remove: SelectorIndex
+    unwrap: SelectorIndex
+    cut_selectors: SelectorIndex
+    cut_comments: list[Rule]
+    text_rules: list[Rule]  # move, cut-by-pattern and drop, in that order
+    max_chars: int
+
+
+@lru_cache(maxsize=256)
+def plan(rules: tuple[Rule, ...]) -> RulePlan:
+    by_action = {a: [r for r in rules if r.action == a] for a in ACTIONS}
+    cuts = by_action["cut"]
+    text_rules = (
+        by_action["move"] + [r for r in cuts if r.pattern is not None] + by_action["drop"]
+    )
+    return RulePlan(
+        remove=SelectorIndex.build(by_action["remove"]),
+        unwrap=SelectorIndex.build(by_action["unwrap"]),
+        cut_selectors=SelectorIndex.build(r for r in cuts if r.selector),
+        cut_comments=[r for r in cuts if r.comment is not None],
+        text_rules=text_rules,
+        max_chars=max((r.max_chars for r in text_rules), default=0),
+    )
+
+
+def for_document(rules: tuple[Rule, ...], facts: dict[str, Any]) -> RulePlan:
+    """The plan for the rules whose scope this document meets."""
+    active = tuple(r for r in rules if not r.scope or r.in_scope(facts))
+    return plan(active)

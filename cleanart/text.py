@@ -1,0 +1,73 @@
+"""Text rules shared by the stages: CJK-aware whitespace, and article statistics.
+
+Browsers and Markdown renderers turn a source line break into a space; between two
+Chinese or Japanese characters that space is wrong (CSS Text's segment-break rule
+removes it), so a break there joins without one.  Runs of spaces collapse, but a
+full-width space (U+3000) inside text is kept: in CJK text it is deliberate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u180e\u00ad]")
+# Wide East Asian characters and punctuation (not Hangul: Korean separates words).
+WIDE = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+SPACE_RUN = re.compile(r"[ \t\r\n\f\v\xa0\u2000-\u200a\u202f\u205f]+")
+INDENT = re.compile(r"^[ \t\r\n\f\v\xa0\u3000\u2000-\u200a]+")
+EDGE = " \t\r\n\f\v\xa0\u3000\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+WIDE_CHAR = re.compile(f"[{WIDE}]")
+LATIN_WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af_]+(?:['’.-][^\W_]+)*")
+
+
+def join_spaces(text: str) -> str:
+    """Collapse whitespace runs; a run holding a line break between wide characters vanishes."""
+
+    def replace(match: re.Match) -> str:
+        run = match.group(0)
+        if "\n" in run or "\r" in run:
+            start, end = match.start(), match.end()
+            before = text[start - 1] if start else ""
+            after = text[end] if end < len(text) else ""
+            if before and after and WIDE_CHAR.match(before) and WIDE_CHAR.match(after):
+                return ""
+        return " "
+
+    return SPACE_RUN.sub(replace, text)
+
+
+def tidy(text: str, keep_indent: bool = False) -> str:
+    """One block's text: zero-width characters gone, spaces joined, ends trimmed.
+
+    With ``keep_indent`` a leading run of U+3000 or no-break spaces (a Chinese
+    paragraph indent) is kept as it was.
+    """
+    text = ZERO_WIDTH.sub("", text)
+    indent = ""
+    if keep_indent:
+        lead = INDENT.match(text)
+        if lead:
+            indent = "".join(c for c in lead.group(0) if c in "\u3000\xa0")
+    return indent + join_spaces(text).strip(EDGE)
+
+
+def stats(text: str, images: int, links: int) -> dict:
+    """Counts for JSON output; each CJK character counts as a word (as Hugo's hasCJKLanguage)."""
+    cjk = len(CJK_LETTER.findall(text))
+    latin = len(LATIN_WORD.findall(text))
+    words = cjk + latin
+    characters = sum(1 for c in text if not c.isspace())
+    paragraphs = sum(1 for block in re.split(r"\n\s*\n", text) if block.strip())
+    # About 400 CJK characters or 230 Latin words a minute.
+    minutes = cjk / 400 + latin / 230
+    return {
+        "characters": characters,
+        "cjk_characters": cjk,
+        "words": words,
+        "paragraphs": paragraphs,
+        "images": images,
+        "links": links,
+        "reading_minutes": math.ceil(minutes) if words else 0,
+    }
