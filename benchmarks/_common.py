@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import os
 import platform
 import sys
@@ -29,6 +30,14 @@ def optional(module: str):
         return None
 
 
+def installed(module: str) -> bool:
+    """Whether a module can be imported, without importing it."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def split_front_matter(text: str) -> str:
     """Return the body: drop leading blank lines and a `---` ... `---` YAML header."""
     lines = text.lstrip("\ufeff").splitlines(keepends=True)
@@ -51,7 +60,8 @@ def version(dist: str) -> str:
 
 def machine() -> str:
     dists = ["cleanart", "trafilatura", "readability-lxml", "html2text", "lxml"]
-    return (f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()} "
+    load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
+    return (f"Machine: {os.cpu_count()} CPUs{load}, Python {platform.python_version()} "
             f"({platform.system()} {platform.machine()})\n"
             "Versions: " + ", ".join(f"{d} {version(d)}" for d in dists))
 

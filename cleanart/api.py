@@ -97,7 +97,7 @@ class Article:
             record[key] = meta.get(key)
         # Moved out of the body by rules; "sources" because "source" is the input path.
         record["credits"] = meta.get("credits", [])
-        record["sources"] = meta.get("source", [])
+        record["sources"] = meta.get("sources", [])
         record["original_title"] = meta.get("original_title")
         record["encoding"] = self.encoding
         record["front_matter"] = self.front_matter
@@ -166,7 +166,11 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
             if key in ("date", "updated"):
                 value = frontmatter.normalise_date(value) or value
             meta[key] = value
-    meta.update(cleaned.moved)
+    for key, value in cleaned.moved.items():
+        if isinstance(value, list):
+            meta[key] = list(dict.fromkeys(meta.get(key, []) + value))
+        elif not meta.get(key):
+            meta[key] = value
     article = Article(meta, header, encoding, source, warnings, cleaned.actions, options, cleaned)
     if not article.text.strip() and split.body.strip():
         warnings.append("no text left after cleaning")

@@ -427,17 +427,16 @@ def _moved_value(rule, text: str) -> str:
     return text
 
 
-def _store(moved: dict, key: str, value: str) -> None:
-    if key == "credits":
-        moved.setdefault("credits", [])
-        if value not in moved["credits"]:
-            moved["credits"].append(value)
-    elif key == "source":
-        moved.setdefault("source", [])
-        if value not in moved["source"]:
-            moved["source"].append(value)
-    else:
+MOVED_KEYS = {"credits": "credits", "source": "sources", "original_title": "original_title"}
+
+
+def _store(moved: dict, field_name: str, value: str) -> None:
+    """credits and sources collect lists; original_title keeps the first."""
+    key = MOVED_KEYS[field_name]
+    if key == "original_title":
         moved.setdefault(key, value)
+    elif value not in moved.setdefault(key, []):
+        moved[key].append(value)
 
 
 def _iter_all(root: Tag) -> Iterator:
@@ -500,12 +499,30 @@ def finish(root: Tag, keep_indent: bool) -> None:
             cls = " ".join(tag.get("class", [])) if tag.get("class") else ""
             if "language-" not in cls and "lang-" not in cls:
                 tag.attrs.pop("class", None)
+    wrap_orphan_items(root)
     prune_empty(root)
     tidy_strings(root, keep_indent)
     trim_breaks(root)
 
 
 MEDIA = frozenset(("img", "video", "audio", "picture", "hr"))
+
+
+def wrap_orphan_items(root: Tag) -> None:
+    """Scrapers drop list wrappers: consecutive <li> outside a list go into one <ul>."""
+    for item in root.find_all("li"):
+        if item.parent is None or item.parent.name in ("ul", "ol", "menu", "dir"):
+            continue
+        wrapper = _soup_of(item).new_tag("ul")
+        item.insert_before(wrapper)
+        node = item
+        while node is not None:
+            following = node.next_sibling
+            if isinstance(node, Tag) and node.name == "li":
+                wrapper.append(node.extract())
+            elif not (type(node) is NavigableString and not node.strip(EDGE)):
+                break
+            node = following
 
 
 def prune_empty(root: Tag) -> None:
@@ -532,7 +549,9 @@ def prune_empty(root: Tag) -> None:
 def tidy_strings(root: Tag, keep_indent: bool) -> None:
     """Whitespace inside text: CJK-aware joining, no zero-width characters, indents."""
     for run in iter_runs(root):
-        started = False
+        # Inline media before the first text (an image, then its caption) count as a start.
+        started = any(isinstance(n, Tag) and n.name in MEDIA and not n.get_text()
+                      for n in run.nodes[:1])
         for string in _run_strings(run):
             text = ZERO_WIDTH.sub("", str(string))
             if started:
@@ -561,20 +580,21 @@ def _run_strings(run: Run) -> Iterator[NavigableString]:
 
 def trim_breaks(root: Tag) -> None:
     """No <br> at the start or end of a block, and at most two in a row."""
-    for br in list(root.find_all("br")):
+    breaks = root.find_all("br")
+    for step, ordered in ((1, reversed(breaks)), (-1, breaks)):  # trailing, then leading
+        for br in ordered:
+            if br.parent is None:
+                continue
+            neighbour = _sibling(br, step)
+            if neighbour is None or (isinstance(neighbour, Tag) and neighbour.name in BLOCK_TAGS):
+                br.decompose()
+    for br in breaks:
         if br.parent is None:
             continue
         prev = _sibling(br, -1)
-        nxt = _sibling(br, 1)
-        if prev is None or nxt is None or (isinstance(nxt, Tag) and nxt.name in BLOCK_TAGS) or (
-            isinstance(prev, Tag) and prev.name in BLOCK_TAGS
-        ):
+        before = _sibling(prev, -1) if isinstance(prev, Tag) and prev.name == "br" else None
+        if isinstance(before, Tag) and before.name == "br":
             br.decompose()
-            continue
-        if isinstance(prev, Tag) and prev.name == "br":
-            before = _sibling(prev, -1)
-            if isinstance(before, Tag) and before.name == "br":
-                br.decompose()
 
 
 def _sibling(node, step: int):

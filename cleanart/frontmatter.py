@@ -241,7 +241,7 @@ def _restore_comment_values(data: dict, raw: str) -> dict:
 # --- normalisation -----------------------------------------------------------------
 
 IMAGE_KEYS = ("image", "headimg", "thumbnail", "cover", "banner", "featured_image", "top_img")
-URL_KEYS = ("url", "link", "permalink", "source", "original_url", "canonical")
+URL_KEYS = ("url", "link", "permalink", "original_url", "canonical")
 MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 
 
@@ -355,5 +355,15 @@ def normalise(header: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     image = first_value(lower, IMAGE_KEYS)
     meta["image"] = str(image) if image is not None else None
     url = first_value(lower, URL_KEYS)
+    source = lower.get("source")
+    if url is None and isinstance(source, str) and re.match(r"(https?:)?//", source.strip()):
+        url = source.strip()  # some feeds name the article's address "source"
     meta["url"] = str(url) if url is not None else None
+    # Lines earlier runs moved out of the body (cleanart's own output read back).
+    for key in ("credits", "sources"):
+        values = lower.get(key)
+        if values:
+            meta[key] = [str(v) for v in (values if isinstance(values, list) else [values])]
+    if lower.get("original_title"):
+        meta["original_title"] = str(lower["original_title"])
     return meta, warnings

@@ -135,8 +135,7 @@ def _assemble(tokens: list, keep_indent: bool) -> str:
 
 # --- Markdown ----------------------------------------------------------------------------
 
-EMPHASIS = ("strong", "b", "em", "i")
-EDGE_PUNCT = re.compile(r"^[\s\u3000\xa0\W_]+|[\s\u3000\xa0\W_]+$")
+EMPHASIS = ("strong", "b", "em", "i", "del", "s", "strike")
 FULLWIDTH_SPACE = "\u3000"
 PLACEHOLDER = "\ue000"
 
@@ -152,8 +151,14 @@ def prepare_markdown(root: Tag) -> None:
             _flatten_cell(tag)
         elif tag.name == "a" and tag.get("href"):
             tag["href"] = _safe_url(tag["href"])
-        elif tag.name == "img" and tag.get("src"):
-            tag["src"] = _safe_url(tag["src"])
+        elif tag.name == "img":
+            if tag.get("src"):
+                tag["src"] = _safe_url(tag["src"])
+            if tag.get("alt"):
+                # html2text does not escape emphasis characters in alt text.
+                tag["alt"] = " ".join(re.sub(r"[*_`<>]+", " ", tag["alt"]).split())
+        elif tag.name == "figcaption":
+            tag.name = "p"  # a caption is a line of its own under its image
         elif tag.name in ("h1", "h2", "h3", "h4", "h5", "h6"):
             for inner in tag.find_all(EMPHASIS + ("br",)):
                 if inner.name == "br":
@@ -166,32 +171,59 @@ def _safe_url(url: str) -> str:
     return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
 
 
+EDGE_CHARS = re.compile(r"^[\s\u3000\xa0\W_]+|[\s\u3000\xa0\W_]+$")
+
+
 def _fix_emphasis(tag: Tag) -> None:
-    """Move edge punctuation and spaces out of emphasis, or drop emphasis that cannot close."""
+    """Move edge punctuation and spaces out of emphasis, or drop emphasis that cannot close.
+
+    CommonMark only opens ``**`` before a letter (or after a space) and only closes
+    it after one, so ``前文**“引号”**后文`` would show its asterisks; ``前文“**引号**”后文``
+    renders as meant.
+    """
     if tag.find(BLOCK_TAGS) or tag.find_parent(("pre", "code", "h1", "h2", "h3", "h4", "h5", "h6")):
         tag.unwrap()
         return
     if tag.find_parent(EMPHASIS) or tag.find(EMPHASIS):
         tag.unwrap()
         return
-    children = [c for c in tag.contents if not (type(c) is NavigableString and not c.strip(EDGE))]
-    if not children or any(isinstance(c, Tag) for c in (children[0], children[-1])):
+    tag.smooth()
+    while tag.contents and _blank(tag.contents[0]):
+        tag.insert_before(tag.contents[0].extract())
+    while tag.contents and _blank(tag.contents[-1]):
+        tag.insert_after(tag.contents[-1].extract())
+    if not tag.contents or isinstance(tag.contents[0], Tag) or isinstance(tag.contents[-1], Tag):
         tag.unwrap()
         return
-    first, last = children[0], children[-1]
+    first = tag.contents[0]
     lead = re.match(r"^[\s\u3000\xa0\W_]+", str(first))
     if lead:
         first.replace_with(NavigableString(str(first)[lead.end():]))
-        tag.insert_before(NavigableString(lead.group(0)))
-        last = [c for c in tag.contents][-1] if first is last else last
-    last = tag.contents[-1] if tag.contents else None
-    if isinstance(last, NavigableString):
-        trail = re.search(r"[\s\u3000\xa0\W_]+$", str(last))
-        if trail:
-            last.replace_with(NavigableString(str(last)[: trail.start()]))
-            tag.insert_after(NavigableString(trail.group(0)))
+        moved = lead.group(0)
+        if _starts_block(tag):
+            moved = moved.lstrip(EDGE)
+        if moved:
+            tag.insert_before(NavigableString(moved))
+    last = tag.contents[-1]
+    trail = re.search(r"[\s\u3000\xa0\W_]+$", str(last))
+    if trail:
+        last.replace_with(NavigableString(str(last)[: trail.start()]))
+        tag.insert_after(NavigableString(trail.group(0)))
     if not tag.get_text().strip(EDGE):
         tag.unwrap()
+
+
+def _starts_block(tag: Tag) -> bool:
+    node = tag.previous_sibling
+    while node is not None and _blank(node) and not (isinstance(node, Tag) and node.name == "br"):
+        node = node.previous_sibling
+    return (node is None and tag.parent is not None and tag.parent.name in BLOCK_TAGS) or (
+        isinstance(node, Tag) and node.name == "br")
+
+
+def _blank(node) -> bool:
+    return type(node) is NavigableString and not node.strip(EDGE) or (
+        isinstance(node, Tag) and node.name == "br")
 
 
 def _flatten_cell(cell: Tag) -> None:
@@ -246,6 +278,9 @@ def _converter(links: bool, images: bool):
             if data and not entity_char and not self.code and not self.pre:
                 data = escape_markdown(data, self.table_depth > 0)
             super().handle_data(data, entity_char=True)
+            # html2text puts a space before emphasis that follows a letter; "*" emphasis
+            # needs none (and in CJK text it shows). Only "**" after "*" needs one.
+            self.preceding_data = "*" if data.endswith("*") else " "
 
     h = Converter()
     h.body_width = 0
@@ -273,6 +308,33 @@ def _converter(links: bool, images: bool):
 
 
 FENCE = re.compile(r"^(```|~~~)")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+\S")
+CELL_SPLIT = re.compile(r"(?<!\\)\|")
+DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _tidy_tables(lines: list[str]) -> list[str]:
+    """Pipe-table rows written one way: ``| a | b |``, whatever html2text spaced."""
+    out = []
+    in_table = False
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if not in_table and "|" in line and DELIMITER_ROW.match(following):
+            in_table = True
+        elif in_table and (not line.strip() or not CELL_SPLIT.search(line)):
+            in_table = False
+        if not in_table:
+            out.append(line)
+            continue
+        cells = [c.strip() for c in CELL_SPLIT.split(line.strip())]
+        if line.strip().startswith("|"):
+            cells = cells[1:]
+        if line.strip().endswith("|") and not line.strip().endswith("\\|"):
+            cells = cells[:-1]
+        if DELIMITER_ROW.match(line):
+            cells = ["---"] * len(cells)
+        out.append("| " + " | ".join(cells) + " |")
+    return out
 
 
 def to_markdown(root: Tag, links: bool = True, images: bool = True) -> str:
@@ -290,6 +352,11 @@ def tidy_markdown(markdown: str) -> str:
     lines = markdown.split("\n")
     for i, line in enumerate(lines):
         if FENCE.match(line.lstrip()):
+            if fenced:
+                while out and not out[-1].strip() and not FENCE.match(out[-2].lstrip() if len(out) > 1 else ""):
+                    out.pop()  # no blank lines at the end of a code block
+            elif out and out[-1].strip():
+                out.append("")
             fenced = not fenced
             out.append(line.rstrip())
             continue
@@ -303,8 +370,12 @@ def tidy_markdown(markdown: str) -> str:
             if following.strip() and not table_row and not FENCE.match(following.lstrip()):
                 out.append(stripped + "\\")
                 continue
+        if LIST_ITEM.match(line) and out and out[-1].strip() and not (
+                LIST_ITEM.match(out[-1]) or out[-1].startswith((" ", "\t"))):
+            out.append("")  # a list starts a block of its own
         out.append(line.rstrip())
-    text = "\n".join(out)
+    text = "\n".join(_tidy_tables(out))
+    text = re.sub(r"^(>+) {2,3}(?=\S)", r"\1 ", text, flags=re.M)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n") + "\n" if text.strip() else ""
 
@@ -312,7 +383,7 @@ def tidy_markdown(markdown: str) -> str:
 # --- front matter, JSON, HTML --------------------------------------------------------------
 
 FIRST_KEYS = ("title", "date", "updated", "author", "categories", "tags", "image", "url",
-              "credits", "source", "original_title")
+              "credits", "sources", "original_title")
 ALIASES = {
     "image": ("headimg", "thumbnail", "cover", "banner", "featured_image", "top_img"),
     "url": ("link", "permalink", "original_url", "canonical"),
