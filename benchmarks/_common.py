@@ -1,4 +1,5 @@
 """Helpers shared by the benchmark scripts (not part of the cleanart package)."""
+
 from __future__ import annotations
 
 import importlib
@@ -47,7 +48,7 @@ def split_front_matter(text: str) -> str:
     if i < len(lines) and lines[i].strip() == "---":
         for j in range(i + 1, len(lines)):
             if lines[j].strip() == "---":
-                return "".join(lines[j + 1:])
+                return "".join(lines[j + 1 :])
     return text
 
 
@@ -61,19 +62,28 @@ def version(dist: str) -> str:
 def machine() -> str:
     dists = ["cleanart", "trafilatura", "readability-lxml", "html2text", "lxml"]
     load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
-    return (f"Machine: {os.cpu_count()} CPUs{load}, Python {platform.python_version()} "
-            f"({platform.system()} {platform.machine()})\n"
-            "Versions: " + ", ".join(f"{d} {version(d)}" for d in dists))
+    return (
+        f"Machine: {os.cpu_count()} CPUs{load}, Python {platform.python_version()} "
+        f"({platform.system()} {platform.machine()})\n"
+        "Versions: " + ", ".join(f"{d} {version(d)}" for d in dists)
+    )
 
 
 def table(headers: list[str], rows: list[list]) -> str:
     """A Markdown table; numbers are right-aligned."""
     cells = [[str(c) for c in r] for r in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
-              for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
     right = [i > 0 for i in range(len(headers))]
-    fmt = lambda r: "| " + " | ".join(  # noqa: E731
-        c.rjust(w) if a else c.ljust(w) for c, w, a in zip(r, widths, right)) + " |"
-    rule = "|" + "|".join("-" * (w + 1) + ":" if a else "-" * (w + 2)
-                          for w, a in zip(widths, right)) + "|"
+    fmt = lambda r: (
+        "| "
+        + " | ".join(c.rjust(w) if a else c.ljust(w) for c, w, a in zip(r, widths, right))
+        + " |"
+    )
+    rule = (
+        "|"
+        + "|".join("-" * (w + 1) + ":" if a else "-" * (w + 2) for w, a in zip(widths, right))
+        + "|"
+    )
     return "\n".join([fmt(headers), rule, *map(fmt, cells)])

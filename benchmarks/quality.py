@@ -9,6 +9,7 @@ which ../shared/eval/score.py then scores against the gold files.
 
 Usage: python benchmarks/quality.py [--corpus DIR] [--only rss|web]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,12 +22,51 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import (DEFAULT_CORPUS, DEFAULT_SCORER, WRAP, machine, need_dir, optional,
-                     split_front_matter, table)
+from _common import (
+    DEFAULT_CORPUS,
+    DEFAULT_SCORER,
+    WRAP,
+    machine,
+    need_dir,
+    optional,
+    split_front_matter,
+    table,
+)
 
-BLOCKS = ("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
-          "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-          "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul")
+BLOCKS = (
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+)
 
 
 def block_text(html: str) -> str:
@@ -45,9 +85,15 @@ def competitors(corpus: str) -> list[tuple[str, object]]:
     traf, rdb, h2t = optional("trafilatura"), optional("readability"), optional("html2text")
     systems = [("trafilatura", traf and (lambda html: traf.extract(html) or ""))]
     if corpus == "web":
-        systems.append(("trafilatura favor_precision",
-                        traf and (lambda html: traf.extract(html, favor_precision=True) or "")))
-    systems.append(("readability-lxml", rdb and (lambda html: block_text(rdb.Document(html).summary()))))
+        systems.append(
+            (
+                "trafilatura favor_precision",
+                traf and (lambda html: traf.extract(html, favor_precision=True) or ""),
+            )
+        )
+    systems.append(
+        ("readability-lxml", rdb and (lambda html: block_text(rdb.Document(html).summary())))
+    )
     # <html><body> around the body changes nothing for html2text: it sees the raw body.
     systems.append(("html2text (no cleaning)", h2t and html2text_text))
     return systems
@@ -70,14 +116,25 @@ def predict(extract, inputs: list[Path], corpus: str, pred: Path) -> None:
     for path in inputs:
         try:
             out = extract(read_input(path, corpus))
-        except Exception:  # a crash on one document counts as an empty output
+        except Exception:  # noqa: BLE001 - a crash on one document counts as an empty output
             out = ""
         (pred / f"{path.stem}.txt").write_text(out, encoding="utf-8")
 
 
 def cleanart(src: Path, pred: Path) -> None:
-    cmd = [sys.executable, "-m", "cleanart", "convert", str(src), "-o", str(pred), "-t", "txt", "-q"]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "cleanart",
+        "convert",
+        str(src),
+        "-o",
+        str(pred),
+        "-t",
+        "txt",
+        "-q",
+    ]
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if done.returncode not in (0, 1):  # 1 = some inputs failed: still score the rest
         sys.exit(f"error: {' '.join(cmd)} exited {done.returncode}\n{done.stderr}")
 
@@ -107,22 +164,47 @@ def bench(corpus: str, src: Path, scorer: Path) -> str:
             seconds = time.perf_counter() - start
             s = score(scorer, src, pred, corpus)
         leak = [f"{s['leak_rate']:.3f} ({s['boilerplate_leaked']}/{s['boilerplate_blocks']})"]
-        rows.append([name, f"{s['f1']:.3f}", f"{s['precision']:.3f}", f"{s['recall']:.3f}",
-                     *(leak if corpus == "rss" else []), s["lost"], s["empty_or_missing"],
-                     f"{seconds:.1f}"])
-    headers = ["system", "F1", "precision", "recall", *(["leak rate"] if corpus == "rss" else []),
-               "lost", "empty", "seconds"]
-    title = {"rss": f"rss: {len(inputs)} posts (front matter + HTML body), CJK tokens",
-             "web": f"web: {len(inputs)} whole pages, word tokens"}[corpus]
+        rows.append(
+            [
+                name,
+                f"{s['f1']:.3f}",
+                f"{s['precision']:.3f}",
+                f"{s['recall']:.3f}",
+                *(leak if corpus == "rss" else []),
+                s["lost"],
+                s["empty_or_missing"],
+                f"{seconds:.1f}",
+            ]
+        )
+    headers = [
+        "system",
+        "F1",
+        "precision",
+        "recall",
+        *(["leak rate"] if corpus == "rss" else []),
+        "lost",
+        "empty",
+        "seconds",
+    ]
+    title = {
+        "rss": f"rss: {len(inputs)} posts (front matter + HTML body), CJK tokens",
+        "web": f"web: {len(inputs)} whole pages, word tokens",
+    }[corpus]
     return f"### {title}\n\n{table(headers, rows)}\n"
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="\n\n".join(__doc__.split("\n\n")[1:]))
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help="folder holding rss/ and web/ (default: %(default)s)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="folder holding rss/ and web/ (default: %(default)s)",
+    )
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="default: %(default)s")
     ap.add_argument("--only", choices=["rss", "web"], help="run one corpus only")
     args = ap.parse_args(argv)
@@ -135,10 +217,12 @@ def main(argv=None) -> int:
     print(machine() + "\n")
     for c in corpora:
         print(bench(c, dirs[c], args.scorer), flush=True)
-    print("F1/precision/recall: 4-token shingles, per-document means. leak rate: share of "
-          "boilerplate blocks found in the output. lost: documents with gold content but an "
-          "empty output. empty: all empty or missing outputs. seconds: wall time to write the "
-          "predictions (cleanart: one CLI process, start-up included).")
+    print(
+        "F1/precision/recall: 4-token shingles, per-document means. leak rate: share of "
+        "boilerplate blocks found in the output. lost: documents with gold content but an "
+        "empty output. empty: all empty or missing outputs. seconds: wall time to write the "
+        "predictions (cleanart: one CLI process, start-up included)."
+    )
     return 0
 
 

@@ -5,7 +5,8 @@ into numbered subfolders, deleted at the end) and runs every system on those sam
 files, one after the other:
 
   cleanart convert DIR -o OUT -t txt -j 1 / -t txt -j CPUS / -t md -j 1   (CLI)
-  trafilatura --input-dir DIR --output-dir OUT   (CLI, its default parallelism)
+  trafilatura --input-dir HTML --output-dir OUT   (CLI, its default parallelism; it
+      discards the .md posts, so HTML holds the same bodies as <html><body> pages)
   trafilatura.extract, html2text and lxml.html.fromstring over the HTML bodies in one
   process (front matter stripped; the timed loop includes reading the files)
 
@@ -15,6 +16,7 @@ of its largest worker. Then the start-up cost: `cleanart convert POST -t txt` an
 
 Usage: python benchmarks/throughput.py [--files N] [--corpus DIR] [--memory-check]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,13 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import (DEFAULT_CORPUS, WRAP, installed, machine, need_dir, split_front_matter,
-                     table)
+from _common import DEFAULT_CORPUS, WRAP, installed, machine, need_dir, split_front_matter, table
 
 HERE = Path(__file__).resolve().parent
 LAUNCH = HERE / "_launch.py"
 CPUS = os.cpu_count() or 1
-PER_MB = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss is KB on Linux, bytes on macOS
+PER_MB = (
+    1024 if sys.platform != "darwin" else 1024 * 1024
+)  # ru_maxrss is KB on Linux, bytes on macOS
 LOOP = "loop"
 HEADERS = ["system", "docs/s", "wall s", "peak RSS main MB", "peak RSS worker MB", "outputs"]
 
@@ -57,7 +60,9 @@ def wrapped_bodies(posts: Path, root: Path) -> Path:
     for path in posts.rglob("*.md"):
         page = root / "html" / path.relative_to(posts).with_suffix(".html")
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(WRAP.format(split_front_matter(path.read_text(encoding="utf-8"))), encoding="utf-8")
+        page.write_text(
+            WRAP.format(split_front_matter(path.read_text(encoding="utf-8"))), encoding="utf-8"
+        )
     return root / "html"
 
 
@@ -71,26 +76,44 @@ def cli(name: str, script: str, args: list[str], n: int, tmp: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, str(LAUNCH), str(result), script, *(a.format(out=out) for a in args)]
     start = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False
+    )
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1) or not result.exists():
         sys.exit(f"error: {name} exited {done.returncode}\n{done.stderr[-2000:]}")
     usage = json.loads(result.read_text())
     outputs = sum(f.is_file() for f in out.rglob("*")) if out.exists() else 0
     shutil.rmtree(out, ignore_errors=True)
-    return {"name": name, "docs": n, "seconds": seconds, "main": usage["self_mb"],
-            "worker": usage["children_mb"], "outputs": outputs}
+    return {
+        "name": name,
+        "docs": n,
+        "seconds": seconds,
+        "main": usage["self_mb"],
+        "worker": usage["children_mb"],
+        "outputs": outputs,
+    }
 
 
 def in_process(name: str, kind: str, posts: Path, n: int) -> dict:
     """Run one of the --loop benchmarks in a fresh interpreter (so its peak RSS is its own)."""
-    done = subprocess.run([sys.executable, __file__, "--loop", kind, str(posts)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--loop", kind, str(posts)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         sys.exit(f"error: {name} loop failed\n{done.stderr[-2000:]}")
     r = json.loads(done.stdout)
-    return {"name": name, "docs": n, "seconds": r["seconds"], "main": r["mb"], "worker": 0,
-            "outputs": "–"}
+    return {
+        "name": name,
+        "docs": n,
+        "seconds": r["seconds"],
+        "main": r["mb"],
+        "worker": 0,
+        "outputs": "–",
+    }
 
 
 def loop(kind: str, posts: Path) -> None:
@@ -98,7 +121,7 @@ def loop(kind: str, posts: Path) -> None:
     if kind == "trafilatura":
         import trafilatura
 
-        work = lambda body: trafilatura.extract(WRAP.format(body))  # noqa: E731
+        work = lambda body: trafilatura.extract(WRAP.format(body))
     elif kind == "html2text":
         import html2text
 
@@ -109,7 +132,7 @@ def loop(kind: str, posts: Path) -> None:
     else:
         import lxml.html
 
-        work = lambda body: lxml.html.fromstring(WRAP.format(body))  # noqa: E731
+        work = lambda body: lxml.html.fromstring(WRAP.format(body))
     files = sorted(posts.rglob("*.md"))
     start = time.perf_counter()
     for path in files:
@@ -128,15 +151,25 @@ def median_ms(cmd: list[str], runs: int = 20) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
 
 
 def rows(results: list[dict]) -> list[list]:
-    return [[r["name"], f"{r['docs'] / r['seconds']:.0f}", f"{r['seconds']:.1f}", mb(r["main"]),
-             mb(r["worker"]), r["outputs"]] if "seconds" in r else [r["name"], "not installed"]
-            + [""] * 4 for r in results]
+    def row(r):
+        if "seconds" not in r:
+            return [r["name"], "not installed", "", "", "", ""]
+        return [
+            r["name"],
+            f"{r['docs'] / r['seconds']:.0f}",
+            f"{r['seconds']:.1f}",
+            mb(r["main"]),
+            mb(r["worker"]),
+            r["outputs"],
+        ]
+
+    return [row(r) for r in results]
 
 
 def verdict(ok: bool) -> str:
@@ -154,8 +187,11 @@ def throughput(src: Path, n: int) -> None:
             (f"cleanart -t txt -j {CPUS}", "cleanart", [*convert, "txt", "-j", str(CPUS)]),
             ("cleanart -t md -j 1", "cleanart", [*convert, "md", "-j", "1"]),
             ("trafilatura.extract (1 process)", "trafilatura", LOOP),
-            ("trafilatura CLI --input-dir (bodies as .html)", "trafilatura",
-             ["--input-dir", str(wrapped_bodies(posts, tmp)), "--output-dir", "{out}"]),
+            (
+                "trafilatura CLI --input-dir (bodies as .html)",
+                "trafilatura",
+                ["--input-dir", str(wrapped_bodies(posts, tmp)), "--output-dir", "{out}"],
+            ),
             ("html2text (1 process)", "html2text", LOOP),
             ("floor: lxml.html.fromstring", "lxml", LOOP),
         ]
@@ -171,24 +207,39 @@ def throughput(src: Path, n: int) -> None:
         one_ms = median_ms([*command("cleanart"), "convert", str(one_post), "-t", "txt"])
         version_ms = median_ms([*command("cleanart"), "--version"])
     print(f"### {n} posts, {CPUS} CPUs\n\n{table(HEADERS, rows(results))}\n")
-    print(table(["command (median of 20 runs)", "ms"],
-                [["cleanart convert POST -t txt > /dev/null", f"{one_ms:.0f}"],
-                 ["cleanart --version", f"{version_ms:.0f}"]]) + "\n")
+    print(
+        table(
+            ["command (median of 20 runs)", "ms"],
+            [
+                ["cleanart convert POST -t txt > /dev/null", f"{one_ms:.0f}"],
+                ["cleanart --version", f"{version_ms:.0f}"],
+            ],
+        )
+        + "\n"
+    )
 
     speed = {r["name"]: r["docs"] / r["seconds"] for r in results if "seconds" in r}
     j1, jn = speed["cleanart -t txt -j 1"], speed[f"cleanart -t txt -j {CPUS}"]
     traf = speed.get("trafilatura.extract (1 process)")
     peak = max(max(r["main"], r["worker"]) for r in results[:3])
-    print("trafilatura's CLI discards the .md posts themselves (the front matter is not HTML: "
-          "'empty HTML tree'), so it reads the same bodies saved as <html><body>BODY</body></html> "
-          "pages.\n")
+    print(
+        "trafilatura's CLI discards the .md posts themselves (the front matter is not HTML: "
+        "'empty HTML tree'), so it reads the same bodies saved as <html><body>BODY</body></html> "
+        "pages.\n"
+    )
     print("Floors (from the project's issue):\n")
-    print(f"- cleanart -j 1 >= 2x trafilatura extract docs/s: "
-          + (f"{j1 / traf:.2f}x, {verdict(j1 >= 2 * traf)}" if traf else "trafilatura not installed"))
-    print(f"- -j 2 >= 1.7x -j 1 on 2 cores: -j {CPUS} is {jn / j1:.2f}x -j 1 on {CPUS} CPUs"
-          + (f", {verdict(jn >= 1.7 * j1)}" if CPUS == 2 else " (floor defined for 2 cores)"))
-    print(f"- peak memory under 150 MB per process: {peak:.0f} MB, {verdict(peak < 150)}; "
-          "flat within 10% from 5000 to 20000 files: see --memory-check")
+    print(
+        "- cleanart -j 1 >= 2x trafilatura extract docs/s: "
+        + (f"{j1 / traf:.2f}x, {verdict(j1 >= 2 * traf)}" if traf else "trafilatura not installed")
+    )
+    print(
+        f"- -j 2 >= 1.7x -j 1 on 2 cores: -j {CPUS} is {jn / j1:.2f}x -j 1 on {CPUS} CPUs"
+        + (f", {verdict(jn >= 1.7 * j1)}" if CPUS == 2 else " (floor defined for 2 cores)")
+    )
+    print(
+        f"- peak memory under 150 MB per process: {peak:.0f} MB, {verdict(peak < 150)}; "
+        "flat within 10% from 5000 to 20000 files: see --memory-check"
+    )
     print(f"- one-post command <= 150 ms: {one_ms:.0f} ms, {verdict(one_ms <= 150)}")
 
 
@@ -203,19 +254,32 @@ def memory_check(src: Path) -> None:
             results.append(cli(f"cleanart -t txt -j 1, {n} files", "cleanart", args, n, tmp))
     print(table(HEADERS, rows(results)) + "\n")
     small, big = results[0]["main"], results[1]["main"]
-    print(f"Peak RSS {small:.0f} MB (5000 files) vs {big:.0f} MB (20000 files): ratio {big / small:.2f} "
-          f"(floor: within 10%, under 150 MB: {verdict(big <= 1.1 * small and big < 150)})")
+    print(
+        f"Peak RSS {small:.0f} MB (5000 files) vs {big:.0f} MB (20000 files): ratio {big / small:.2f} "
+        f"(floor: within 10%, under 150 MB: {verdict(big <= 1.1 * small and big < 150)})"
+    )
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="\n\n".join(__doc__.split("\n\n")[1:]))
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help="folder holding rss/ (default: %(default)s)")
-    ap.add_argument("--files", type=int, default=5000, metavar="N", help="posts to build (default: 5000)")
-    ap.add_argument("--memory-check", action="store_true",
-                    help="only run cleanart -j 1 on 5000 and 20000 files and compare peak RSS")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="folder holding rss/ (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--files", type=int, default=5000, metavar="N", help="posts to build (default: 5000)"
+    )
+    ap.add_argument(
+        "--memory-check",
+        action="store_true",
+        help="only run cleanart -j 1 on 5000 and 20000 files and compare peak RSS",
+    )
     ap.add_argument("--loop", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 

@@ -7,6 +7,7 @@ not stop the job are collected in ``Article.warnings``; the ones that do raise
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -145,7 +146,10 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
     split = frontmatter.split(text, strict=options.strict)
     warnings.extend(split.warnings)
     header = frontmatter.json_safe(split.header)
-    meta, meta_warnings = frontmatter.normalise(split.header)
+    meta, meta_warnings = frontmatter.normalise(split.header, split.key_lines)
+    if options.strict and meta_warnings:
+        line = re.match(r"line (\d+): (.*)", meta_warnings[0])
+        raise HeaderError(line.group(2), int(line.group(1))) if line else HeaderError(meta_warnings[0])
     warnings.extend(meta_warnings)
     rules = load_rules(options)
     from . import cleaner

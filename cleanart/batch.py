@@ -184,12 +184,10 @@ def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Resul
         return _failed(result, exc.strerror or str(exc))
     except RecursionError:
         return _failed(result, "document nested too deeply to convert")
-    result.messages.extend(f"warning: {w}" for w in article.warnings)
     result.empty = not article.text.strip()
     if job.options.strict and article.warnings:
-        result.ok = False
-        result.messages.append("failed: --strict turns the warnings above into a failure")
-        return result
+        return _failed(result, "; ".join(article.warnings) + " (--strict)")
+    result.messages.extend(f"warning: {w}" for w in article.warnings)
     if job.write:
         try:
             write_atomic(task.target, rendered)

@@ -58,6 +58,7 @@ TRACKER_SRC = re.compile(
     r"google-analytics\.com|doubleclick\.net|/stat(s)?\.gif|wp\.com/i/stat|spacer\.gif|blank\.gif",
     re.I,
 )
+PIXEL_STYLE = re.compile(r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:\.0+)?px", re.I)
 HTML_HINT = re.compile(
     r"<(?:p|div|br|span|a|img|table|ul|ol|li|h[1-6]|section|article|blockquote|pre|strong|em|b|i|"
     r"figure|html|body|head|font|center|hr|iframe|script|style|video|audio|dl|code|sup|sub|u|s)"
@@ -119,11 +120,17 @@ def clean(body: str, meta: dict[str, Any], rules: tuple = (), keep_credits: bool
         had_text = has_text(root)
         apply_rules(root, plan, rule_actions, moved, keep_credits)
         if had_text and not has_text(root):
-            # Rules never empty a body: clean it again without them, and say so.
-            again = clean(body, meta, (), keep_credits, keep_indent, main_content)
-            again.warnings.append(
-                "every block matched a boilerplate rule; kept the body uncleaned by rules")
-            return again
+            structural = [a.rule for a in rule_actions if a.action in ("remove", "cut") and a.text]
+            if structural:
+                # An element rule or a cut emptied the body: that is a rule misfiring on
+                # a short item, not boilerplate. Clean again without rules, and say so.
+                again = clean(body, meta, (), keep_credits, keep_indent, main_content)
+                again.warnings.append(
+                    "cleaning would leave no text (rules " + ", ".join(dict.fromkeys(structural))
+                    + "); kept the body without rule cleaning")
+                return again
+            phrase_rules = ", ".join(dict.fromkeys(a.rule for a in rule_actions))
+            warnings.append(f"no article text: every block is boilerplate or a credit ({phrase_rules})")
         actions.extend(rule_actions)
     finish(root, keep_indent)
     return Cleaned(root, page, moved, actions, warnings, is_html)
@@ -258,6 +265,8 @@ def fix_image(img: Tag) -> bool:
         return False
     if img.get("width") in ("0", "1") or img.get("height") in ("0", "1"):
         return False
+    if PIXEL_STYLE.search(img.get("style", "")):
+        return False
     return not TRACKER_SRC.search(src)
 
 
@@ -298,10 +307,12 @@ class Run:
 
 
 def is_inline(node) -> bool:
+    """Inline content; an inline element holding blocks or <br> is a container instead."""
     if isinstance(node, Tag):
         if node.name in BLOCK_TAGS or node.name == "br":
             return False
-        return not any(isinstance(c, Tag) and c.name in BLOCK_TAGS for c in node.contents)
+        return not any(isinstance(c, Tag) and (c.name in BLOCK_TAGS or c.name == "br")
+                       for c in node.contents)
     return type(node) is NavigableString
 
 
@@ -312,16 +323,14 @@ def iter_runs(root: Tag) -> Iterator[Run]:
     while stack:
         item = stack.pop()
         if isinstance(item, list):
-            text = " ".join(
-                n.get_text() if isinstance(n, Tag) else str(n) for n in item
-            )
+            text = "".join(n.get_text() if isinstance(n, Tag) else str(n) for n in item)
             text = " ".join(ZERO_WIDTH.sub("", text).split()).strip(EDGE)
             position += 1
             if text:
                 yield Run(item, text, position)
             continue
-        if item.parent is None and item is not root:
-            continue
+        if (item.parent is None and item is not root) or item.name == "pre":
+            continue  # code is content: text rules never look inside <pre>
         items: list = []
         run: list = []
         for child in item.contents:
@@ -384,12 +393,14 @@ def apply_rules(root: Tag, plan, actions: list[Action], moved: dict, keep_credit
                 actions.append(Action(rule.id, "unwrap", excerpt(tag)))
                 tag.unwrap()
     drops: list[tuple[Run, Any]] = []
-    if plan.text_rules:
+    if plan.text_rules or plan.trims:
         for run in iter_runs(root):
-            if len(run.text) > plan.max_chars:
-                continue
-            rule = _first_text_rule(plan.text_rules, run.text)
+            rule = None
+            if len(run.text) <= plan.max_chars:
+                rule = _first_text_rule(plan.text_rules, run.text)
             if rule is None:
+                if plan.trims:
+                    trim_run(run, plan.trims, actions)
                 continue
             if rule.action == "move":
                 value = _moved_value(rule, run.text)
@@ -410,6 +421,21 @@ def apply_rules(root: Tag, plan, actions: list[Action], moved: dict, keep_credit
         if all(_attached(n, root) for n in run.nodes):
             actions.append(Action(rule.id, "drop", run.text))
             remove_run(run)
+
+
+def trim_run(run: Run, trims, actions: list[Action]) -> None:
+    """Cut a trailing marker ("...more", "阅读全文") off a block that is otherwise content."""
+    strings = [s for s in _run_strings(run) if s.strip(EDGE)]
+    if not strings:
+        return
+    last = strings[-1]
+    for rule in trims:
+        found = rule.pattern.search(str(last).rstrip(EDGE))
+        if found and found.start() > 0 or (found and len(strings) > 1):
+            kept = str(last).rstrip(EDGE)[: found.start()]
+            actions.append(Action(rule.id, "trim", found.group(0).strip(EDGE)))
+            last.replace_with(NavigableString(kept))
+            return
 
 
 def _first_text_rule(text_rules, text: str):

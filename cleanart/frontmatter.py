@@ -37,6 +37,7 @@ class Split:
     dialect: str | None  # "yaml", "toml", "json", "hexo-json", "hexo-yaml" or None
     body_line: int = 1  # 1-based line of the input where the body starts
     warnings: list[str] = field(default_factory=list)
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> input line
 
 
 # --- dialect handlers ------------------------------------------------------------
@@ -131,7 +132,12 @@ def split(text: str, strict: bool = False) -> Split:
         first_line = lead + stripped.count("\n", 0, raw_start) + 1
         header, warnings = _load(dialect, raw, first_line, strict)
         body_line = lead + stripped.count("\n", 0, body_start) + 1
-        return Split(header, stripped[body_start:], dialect, body_line, warnings)
+        key_lines = {}
+        for number, line in enumerate(raw.split("\n")):
+            key = re.match(r"""^\s*["']?([A-Za-z_][\w-]*)["']?\s*[:=]""", line)
+            if key and not line.startswith((" ", "\t")) or (key and dialect in ("json", "hexo-json")):
+                key_lines.setdefault(key.group(1).lower(), first_line + number)
+        return Split(header, stripped[body_start:], dialect, body_line, warnings, key_lines)
     warnings = []
     if YAML_OPEN.match(stripped) or TOML_OPEN.match(stripped):
         message = "header opened but never closed; treated as body text"
@@ -318,6 +324,15 @@ def as_list(value: Any) -> list:
     return [p for p in parts if p]
 
 
+def _clean_value(value: Any) -> str | None:
+    """A header string as a reader should see it: no zero-width characters, no edge spaces."""
+    if value is None:
+        return None
+    from .text import ZERO_WIDTH
+
+    return ZERO_WIDTH.sub("", str(value)).strip() or None
+
+
 def first_value(header: dict, keys: tuple[str, ...]) -> Any:
     for key in keys:
         value = header.get(key)
@@ -326,13 +341,15 @@ def first_value(header: dict, keys: tuple[str, ...]) -> Any:
     return None
 
 
-def normalise(header: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def normalise(header: dict[str, Any], key_lines: dict[str, int] | None = None
+              ) -> tuple[dict[str, Any], list[str]]:
     """The metadata fields cleanart promises, from whatever keys the header used."""
     warnings = []
+    key_lines = key_lines or {}
     meta: dict[str, Any] = {}
     lower = {str(k).lower(): v for k, v in header.items()}
     title = first_value(lower, ("title",))
-    meta["title"] = str(title).strip() if title is not None else None
+    meta["title"] = _clean_value(title)
     for key in ("date", "updated"):
         raw = first_value(lower, (key,) if key == "date" else ("updated", "lastmod", "modified"))
         if raw is None:
@@ -340,7 +357,9 @@ def normalise(header: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             continue
         iso = normalise_date(raw)
         if iso is None:
-            warnings.append(f"{key} {str(raw)!r} is not a date cleanart can read; kept as given")
+            source_key = next((k for k in (key, "lastmod", "modified") if k in lower), key)
+            where = f"line {key_lines[source_key]}: " if source_key in key_lines else ""
+            warnings.append(f"{where}{key} {str(raw)!r} is not a date cleanart can read; kept as given")
             meta[key] = str(raw)
         else:
             meta[key] = iso
@@ -349,7 +368,7 @@ def normalise(header: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         author = ", ".join(str(a) for a in author)
     elif isinstance(author, dict):
         author = author.get("name") or json.dumps(json_safe(author), ensure_ascii=False)
-    meta["author"] = str(author) if author is not None else None
+    meta["author"] = _clean_value(author)
     meta["categories"] = as_list(first_value(lower, ("categories", "category")))
     meta["tags"] = as_list(first_value(lower, ("tags", "tag", "keywords")))
     image = first_value(lower, IMAGE_KEYS)

@@ -74,16 +74,36 @@ def declared_encoding(data: bytes) -> str | None:
         return None
 
 
+# When detection ties, the encodings our users' files are most often in come first.
+PREFERRED = ("gb18030", "big5hkscs", "cp932", "shift_jis", "euc_jp", "cp949", "cp1252")
+
+
 def detect(data: bytes) -> str | None:
+    """The most plausible encoding, or None.
+
+    UTF-16/32 are not guesses without a BOM unless the bytes hold NULs, and among
+    guesses that read equally cleanly GB18030 wins: short GBK text otherwise comes
+    out as Korean or UTF-16.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
+    guesses = []
+    for match in from_bytes(data):
+        name = match.encoding.replace("_", "-").lower()
+        if name.startswith(("utf-16", "utf-32")) and b"\x00" not in data:
+            continue
+        try:
+            guesses.append((match.chaos, canonical(name)))
+        except LookupError:
+            continue
+    if not guesses:
         return None
-    try:
-        return canonical(best.encoding)
-    except LookupError:
-        return None
+    cleanest = min(chaos for chaos, _ in guesses)
+    tied = [name for chaos, name in guesses if chaos <= cleanest + 1e-9]
+    for name in PREFERRED:
+        if name in tied:
+            return name
+    return tied[0]
 
 
 def decode(data: bytes, encoding: str | None = None) -> Decoded:

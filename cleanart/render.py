@@ -26,6 +26,10 @@ from .text import EDGE, tidy
 PARA, LINE, BREAK, CELL = object(), object(), object(), object()
 
 
+class Verbatim(str):
+    """Preformatted text: kept line by line."""
+
+
 def to_text(root: Tag, keep_indent: bool = False) -> str:
     """Blocks separated by a blank line; list items and table rows one per line."""
     tokens: list = []
@@ -45,9 +49,12 @@ def to_text(root: Tag, keep_indent: bool = False) -> str:
             continue
         name = node.name
         if name == "br":
-            tokens.append(BREAK)
+            tokens.append(" " if context["table"] else BREAK)
             continue
         if name == "img":
+            continue
+        if name == "pre":
+            tokens.extend((PARA, Verbatim(node.get_text().strip("\n")), PARA))
             continue
         _open(node, tokens, context)
         stack.append((node, True))
@@ -63,8 +70,9 @@ def to_text(root: Tag, keep_indent: bool = False) -> str:
 def _open(node: Tag, tokens: list, context: dict) -> None:
     name = node.name
     if name in ("td", "th"):
-        if tokens and tokens[-1] is not LINE:
+        if context.get("cells"):
             tokens.append(CELL)
+        context["cells"] = context.get("cells", 0) + 1
     elif name == "tr" or (name == "li" and context["list"]) or (name in ("dt", "dd") and context["list"]):
         tokens.append(LINE)
     elif name in BLOCK_TAGS:
@@ -80,6 +88,7 @@ def _close(node: Tag, tokens: list, context: dict) -> None:
     name = node.name
     if name in ("tr", "li", "dt", "dd"):
         tokens.append(LINE)
+        context["cells"] = 0
     elif name in BLOCK_TAGS:
         if context["table"] and name not in ("table",):
             tokens.append(" ")
@@ -125,6 +134,10 @@ def _assemble(tokens: list, keep_indent: bool) -> str:
                 flush_line()
         elif token is CELL:
             current.append("\x00")
+        elif isinstance(token, Verbatim):
+            flush_block()
+            if token.strip():
+                blocks.append(token)
         else:
             if token.strip(EDGE):
                 breaks = 0
@@ -240,7 +253,8 @@ def _flatten_cell(cell: Tag) -> None:
 ENTITY = re.compile(r"&(?=#?\w+;)")
 ASCII_PUNCT = re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 BACKSLASH = re.compile(rf"\\(?=[{ASCII_PUNCT}])")
-INLINE_SPECIAL = re.compile(r"([*`\[\]~])|(?<![\w])_|_(?![\w])|<(?=[A-Za-z/!?])")
+# "_" only stays bare inside a word (snake_case); "<" before a letter would be raw HTML.
+INLINE_SPECIAL = re.compile(r"([*`\[\]~])|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?])")
 LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|=+\s*$)", re.M)
 
 
@@ -271,7 +285,20 @@ def _converter(links: bool, images: bool):
         def handle_tag(self, tag, attrs, start):
             if tag == "table":
                 self.table_depth += 1 if start else -1
+                if start:
+                    self.p()
+                    self.o(TABLE_MARK)
+                    self.p()
             super().handle_tag(tag, attrs, start)
+            if tag == "table" and not start:
+                self.p()
+                self.o(TABLE_MARK)
+                self.p()
+
+        def __init__(self):
+            super().__init__()
+            # Whole decoded strings reach handle_data, so "&lt;div&gt;" is escaped as text.
+            self.convert_charrefs = True
 
         def handle_data(self, data, entity_char=False):
             self.preceding_stressed = False  # html2text would insert a space here
@@ -308,30 +335,30 @@ def _converter(links: bool, images: bool):
 
 
 FENCE = re.compile(r"^(```|~~~)")
+TABLE_MARK = "\ue001"  # written around tables by the converter, removed by tidy_markdown
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+\S")
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
 DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def _tidy_tables(lines: list[str]) -> list[str]:
-    """Pipe-table rows written one way: ``| a | b |``, whatever html2text spaced."""
-    out = []
+    """Pipe-table rows written one way, ``| a | b |``, even for one column."""
+    out: list[str] = []
     in_table = False
-    for i, line in enumerate(lines):
-        following = lines[i + 1] if i + 1 < len(lines) else ""
-        if not in_table and "|" in line and DELIMITER_ROW.match(following):
-            in_table = True
-        elif in_table and (not line.strip() or not CELL_SPLIT.search(line)):
-            in_table = False
-        if not in_table:
+    for line in lines:
+        if line.strip() == TABLE_MARK:
+            in_table = not in_table
+            while out and not out[-1].strip() and in_table is False:
+                out.pop()
+            continue
+        if not in_table or not line.strip():
             out.append(line)
             continue
-        cells = [c.strip() for c in CELL_SPLIT.split(line.strip())]
-        if line.strip().startswith("|"):
-            cells = cells[1:]
-        if line.strip().endswith("|") and not line.strip().endswith("\\|"):
-            cells = cells[:-1]
-        if DELIMITER_ROW.match(line):
+        body = line.strip()
+        if body.endswith("\\") and not body.endswith("\\\\"):
+            body = body[:-1].rstrip()  # html2text's trailing double space, made a hard break
+        cells = [c.strip() for c in CELL_SPLIT.split(body)]
+        if DELIMITER_ROW.match(body) or re.fullmatch(r"-{3,}", body):
             cells = ["---"] * len(cells)
         out.append("| " + " | ".join(cells) + " |")
     return out
@@ -340,23 +367,37 @@ def _tidy_tables(lines: list[str]) -> list[str]:
 def to_markdown(root: Tag, links: bool = True, images: bool = True) -> str:
     """The body as CommonMark (with GFM pipe tables); ``root`` is modified in place."""
     prepare_markdown(root)
+    languages = [_language(pre) for pre in root.find_all("pre")]
     html = str(root).replace(FULLWIDTH_SPACE, PLACEHOLDER)
     markdown = _converter(links, images).handle(html)
-    return tidy_markdown(markdown).replace(PLACEHOLDER, FULLWIDTH_SPACE)
+    return tidy_markdown(markdown, languages).replace(PLACEHOLDER, FULLWIDTH_SPACE)
 
 
-def tidy_markdown(markdown: str) -> str:
+def _language(pre: Tag) -> str:
+    """A code block's language from class="language-x" / "lang-x" on <pre> or <code>."""
+    for tag in (pre, pre.find("code")):
+        for cls in (tag.get("class") or []) if tag is not None else []:
+            match = re.match(r"(?:language|lang)-([\w+#.-]+)$", cls)
+            if match:
+                return match.group(1)
+    return ""
+
+
+def tidy_markdown(markdown: str, languages: list[str] | None = None) -> str:
     """Hard breaks as backslashes, no trailing spaces, one blank line between blocks."""
     out: list[str] = []
     fenced = False
+    languages = list(languages or [])
     lines = markdown.split("\n")
     for i, line in enumerate(lines):
         if FENCE.match(line.lstrip()):
             if fenced:
                 while out and not out[-1].strip() and not FENCE.match(out[-2].lstrip() if len(out) > 1 else ""):
                     out.pop()  # no blank lines at the end of a code block
-            elif out and out[-1].strip():
-                out.append("")
+            else:
+                if out and out[-1].strip():
+                    out.append("")
+                line = line.rstrip() + (languages.pop(0) if languages else "")
             fenced = not fenced
             out.append(line.rstrip())
             continue
@@ -366,8 +407,7 @@ def tidy_markdown(markdown: str) -> str:
         if line.endswith("  ") and line.strip():
             following = lines[i + 1] if i + 1 < len(lines) else ""
             stripped = line.rstrip()
-            table_row = stripped.count("|") and following.count("|")
-            if following.strip() and not table_row and not FENCE.match(following.lstrip()):
+            if following.strip() and following.strip() != TABLE_MARK and not FENCE.match(following.lstrip()):
                 out.append(stripped + "\\")
                 continue
         if LIST_ITEM.match(line) and out and out[-1].strip() and not (

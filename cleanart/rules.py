@@ -1,6 +1,6 @@
 """Boilerplate rules: loading and validating rule files, choosing rules for a document.
 
-Rules are data (YAML packs in ``cleanart/rules/`` and the user's ``--rules`` files);
+Rules are data (YAML packs in ``cleanart/packs/`` and the user's ``--rules`` files);
 this module turns them into checked ``Rule`` objects and indexes selector rules by
 the tag, class and id tokens they need, so cleaning walks a document once however
 many rules there are.  Format: see README, "Writing rules".
@@ -16,8 +16,8 @@ from typing import Any, Iterable
 
 import yaml
 
-BUILTIN_DIR = Path(__file__).with_name("rules")
-ACTIONS = ("remove", "unwrap", "move", "cut", "drop")  # also the order they apply in
+BUILTIN_DIR = Path(__file__).with_name("packs")
+ACTIONS = ("remove", "unwrap", "move", "cut", "drop", "trim")  # also the order they apply in
 FIELDS = ("credits", "source", "original_title")
 SCOPE_KEYS = ("domain", "author", "categories", "url", "generator")
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -28,8 +28,9 @@ KEYS = {
     "drop": {"pattern"},
     "move": {"pattern", "field"},
     "cut": set(),  # exactly one of comment / pattern / selector
+    "trim": {"pattern"},
 }
-OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}}
+OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}, "trim": set()}
 COMMON = {"id", "description", "scope", "action"}
 
 
@@ -189,7 +190,9 @@ def _make_rule(item: Any, pack: str, path: str, line: int) -> Rule:
             if not isinstance(item[key], str) or not item[key]:
                 fail(f"rule {rule_id}: {key} must be a non-empty regular expression")
             try:
-                fields[key] = re.compile(item[key])
+                # A trim pattern is anchored to the end of the block.
+                source = f"(?:{item[key]})\\s*$" if action == "trim" else item[key]
+                fields[key] = re.compile(source)
             except re.error as exc:
                 fail(f"rule {rule_id}: bad regular expression in {key}: {exc}")
     if action == "move":
@@ -271,10 +274,12 @@ def load_rules(extra: Iterable[str | Path] = (), builtin: bool = True) -> tuple[
 # --- indexing -------------------------------------------------------------------------
 
 COMPOUND_TOKEN = re.compile(
-    r"""(?P<tag>^[a-zA-Z][\w-]*|^\*)"""
-    r"""|\.(?P<cls>[\w-]+)|\#(?P<id>[\w-]+)"""
-    r"""|\[\s*(?P<attr>[\w-]+)\s*(?:(?P<op>[~|^$*]?=)\s*(?P<q>["']?)(?P<val>.*?)(?P=q)\s*(?:[iIsS]\s*)?)?\]"""
-    r"""|:(?P<pseudo>[\w-]+)(?P<args>\((?:[^()]|\([^()]*\))*\))?"""
+    r"""(?P<tag>^[a-zA-Z][\w-]*|^\*)|\.(?P<cls>[\w-]+)|\#(?P<id>[\w-]+)"""
+    r"""|\[(?P<inner>[^\]]*)\]|:(?P<pseudo>[\w-]+)(?P<args>\((?:[^()]|\([^()]*\))*\))?"""
+)
+ATTRIBUTE = re.compile(
+    r"""^\s*(?P<attr>[\w-]+)\s*(?:(?P<op>[~|^$*]?=)\s*"""
+    r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))\s*(?:[iIsS]\s*)?)?$"""
 )
 # Index keys from most to least selective.
 KEY_RANK = ("id", "class", "sub", "tag", "has")
@@ -342,10 +347,13 @@ def _token_key(token: re.Match) -> tuple[str, ...] | None:
         return ("class", token.group("cls"))
     if token.group("tag") and token.group("tag") != "*":
         return ("tag", token.group("tag").lower())
-    attr = (token.group("attr") or "").lower()
-    if not attr:
+    inner = token.group("inner")
+    attribute = ATTRIBUTE.match(inner) if inner is not None else None
+    if attribute is None:
         return None
-    op, value = token.group("op"), token.group("val")
+    attr = attribute.group("attr").lower()
+    op = attribute.group("op")
+    value = next((v for v in attribute.group("dq", "sq", "bare") if v is not None), None)
     if op == "~=" and attr in ("class", "id") and value and " " not in value:
         return ("class" if attr == "class" else "id", value)
     if op == "=" and attr == "id" and value:
@@ -430,6 +438,7 @@ class RulePlan:
     cut_comments: list[Rule]
     text_rules: list[Rule]  # move, cut-by-pattern and drop, in that order
     max_chars: int
+    trims: list[Rule] = field(default_factory=list)  # patterns cut off the end of a block
 
 
 @lru_cache(maxsize=256)
@@ -446,6 +455,7 @@ def plan(rules: tuple[Rule, ...]) -> RulePlan:
         cut_comments=[r for r in cuts if r.comment is not None],
         text_rules=text_rules,
         max_chars=max((r.max_chars for r in text_rules), default=0),
+        trims=by_action["trim"],
     )
 
 

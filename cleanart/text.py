@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import re
 
-ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u180e\u00ad]")
+# Zero-width characters; a joiner (U+200D) only between letters (it builds emoji).
+ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u180e\u00ad]|(?<=\\w)\u200d(?=\\w)")
 # Wide East Asian characters and punctuation (not Hangul: Korean separates words).
 WIDE = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
