@@ -51,8 +51,8 @@ class Rule:
     pack: str
     origin: str  # file:line, for messages
     selector: str | None = None
-    pattern: re.Pattern | None = None
-    comment: re.Pattern | None = None
+    pattern: re.Pattern | LazyPattern | None = None
+    comment: re.Pattern | LazyPattern | None = None
     field: str | None = None
     max_chars: int = DEFAULT_MAX_CHARS
     scope: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -85,6 +85,40 @@ def _scope_matches(key: str, wanted: tuple[str, ...], facts: dict[str, Any]) -> 
     return any(_search(w, str(v)) for w in wanted for v in values)
 
 
+class LazyPattern:
+    """A regular expression compiled on first use.
+
+    Built-in packs are checked by the test suite, so a process compiles only the
+    patterns it uses (compiling all of them costs more than converting a post).
+    """
+
+    __slots__ = ("pattern", "_compiled")
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._compiled = None
+
+    def _get(self) -> re.Pattern:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled
+
+    def search(self, text: str):
+        return self._get().search(text)
+
+    def fullmatch(self, text: str):
+        return self._get().fullmatch(text)
+
+    def groupindex(self):
+        return self._get().groupindex
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, LazyPattern) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+
 @lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern)
@@ -97,30 +131,37 @@ def _search(pattern: str, value: str) -> bool:
 # --- loading ------------------------------------------------------------------------
 
 
-def load_file(path: str | Path) -> list[Rule]:
+def load_file(path: str | Path, trusted: bool = False) -> list[Rule]:
     """Load and validate one rule file; raise RuleError on the first mistake."""
-    rules, errors = check_file(path)
+    rules, errors = check_file(path, trusted)
     if errors:
         raise errors[0]
     return rules
 
 
-def check_file(path: str | Path) -> tuple[list[Rule], list[RuleError]]:
-    """Every rule of a file and every mistake in it (for ``cleanart rules --check``)."""
+def check_file(path: str | Path, trusted: bool = False) -> tuple[list[Rule], list[RuleError]]:
+    """Every rule of a file and every mistake in it (for ``cleanart rules --check``).
+
+    ``trusted`` (the built-in packs, checked by the test suite) skips compiling
+    selectors soupsieve would handle, which costs ~0.1 s per process.
+    """
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [], [RuleError(name, None, f"cannot read rule file: {exc}")]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         return [], [RuleError(name, mark.line + 1 if mark else None, f"not valid YAML: {problem}")]
+    finally:
+        loader.dispose()
     if root is None:
         return [], [RuleError(name, None, "rule file is empty")]
-    data = yaml.safe_load(text)
     pack = Path(path).stem
     items_node = root
     if isinstance(data, dict):
@@ -136,7 +177,7 @@ def check_file(path: str | Path) -> tuple[list[Rule], list[RuleError]]:
     for item, node in zip(data, items_node.value):
         line = node.start_mark.line + 1
         try:
-            rule = _make_rule(item, pack, name, line)
+            rule = _make_rule(item, pack, name, line, trusted)
         except RuleError as exc:
             errors.append(exc)
             continue
@@ -148,7 +189,7 @@ def check_file(path: str | Path) -> tuple[list[Rule], list[RuleError]]:
     return rules, errors
 
 
-def _make_rule(item: Any, pack: str, path: str, line: int) -> Rule:
+def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False) -> Rule:
     def fail(message: str):
         raise RuleError(path, line, message)
 
@@ -180,10 +221,11 @@ def _make_rule(item: Any, pack: str, path: str, line: int) -> Rule:
         selector = item["selector"]
         if not isinstance(selector, str) or not selector.strip():
             fail(f"rule {rule_id}: selector must be a non-empty string")
-        try:
-            _compile_selector(selector)
-        except Exception as exc:  # soupsieve raises its own SelectorSyntaxError
-            fail(f"rule {rule_id}: bad CSS selector {selector!r}: {str(exc).splitlines()[0]}")
+        if simple_selector(selector) is None and not trusted:
+            try:
+                _soupsieve(selector)
+            except Exception as exc:  # soupsieve raises its own SelectorSyntaxError
+                fail(f"rule {rule_id}: bad CSS selector {selector!r}: {str(exc).splitlines()[0]}")
         fields["selector"] = selector.strip()
     for key in ("pattern", "comment"):
         if key in item:
@@ -192,7 +234,7 @@ def _make_rule(item: Any, pack: str, path: str, line: int) -> Rule:
             try:
                 # A trim pattern is anchored to the end of the block.
                 source = f"(?:{item[key]})\\s*$" if action == "trim" else item[key]
-                fields[key] = re.compile(source)
+                fields[key] = LazyPattern(source) if trusted else re.compile(source)
             except re.error as exc:
                 fail(f"rule {rule_id}: bad regular expression in {key}: {exc}")
     if action == "move":
@@ -235,9 +277,175 @@ def _make_rule(item: Any, pack: str, path: str, line: int) -> Rule:
 
 @lru_cache(maxsize=2048)
 def _compile_selector(selector: str):
+    """A matcher for ``selector``: the fast one when it is a list of simple compounds."""
+    return simple_selector(selector) or _soupsieve(selector)
+
+
+def _soupsieve(selector: str):
     import soupsieve
 
     return soupsieve.compile(selector)
+
+
+# --- a fast path for simple selectors ------------------------------------------------------
+# soupsieve's parser costs ~0.1 s to warm up in every process, more than converting a post.
+# Rule packs mostly use comma lists of compounds (tag, .class, #id, [attr op "value" i],
+# :not(...), :empty), which this matches directly; anything else goes to soupsieve.
+
+SIMPLE_PART = re.compile(
+    r"""\s*(?:(?P<tag>[a-zA-Z][\w-]*|\*)|\.(?P<cls>[\w-]+)|\#(?P<id>[\w-]+)"""
+    r"""|\[(?P<attr>[^\]"']*(?:"[^"]*"|'[^']*')?[^\]"']*)\]"""
+    r"""|:not\((?P<neg>[^()]*)\)|:(?P<pseudo>empty|only-child|first-child|last-child)(?![\w-]))"""
+)
+PSEUDO = {
+    "empty": lambda t: not t.contents,
+    "only-child": lambda t: t.parent is not None and len(_elements(t.parent)) == 1,
+    "first-child": lambda t: t.parent is not None and _elements(t.parent)[0] is t,
+    "last-child": lambda t: t.parent is not None and _elements(t.parent)[-1] is t,
+}
+
+
+def _elements(tag) -> list:
+    return [c for c in tag.contents if getattr(c, "name", None)]
+
+
+def _parse_compound(text: str):
+    """A list of tests for one compound selector, or None if it is not simple."""
+    tests = []
+    position = 0
+    text = text.strip()
+    if not text:
+        return None
+    while position < len(text):
+        part = SIMPLE_PART.match(text, position)
+        if not part or part.end() == position:
+            return None
+        if part.group("tag") and position:
+            return None  # a tag name can only come first
+        position = part.end()
+        if part.group("tag"):
+            name = part.group("tag").lower()
+            tests.append((lambda t: True) if name == "*" else (lambda t, n=name: t.name == n))
+        elif part.group("cls"):
+            tests.append(lambda t, c=part.group("cls"): c in (t.attrs.get("class") or ()))
+        elif part.group("id"):
+            tests.append(lambda t, i=part.group("id"): t.attrs.get("id") == i)
+        elif part.group("attr") is not None:
+            test = _attribute_test(part.group("attr"))
+            if test is None:
+                return None
+            tests.append(test)
+        elif part.group("neg") is not None:
+            inner = [_parse_compound(p) for p in _split_top(part.group("neg"), ",")]
+            if not all(inner):
+                return None
+            tests.append(lambda t, alts=inner: not any(all(f(t) for f in alt) for alt in alts))
+        elif part.group("pseudo"):
+            tests.append(PSEUDO[part.group("pseudo")])
+    return tests
+
+
+def _attribute_test(inner: str):
+    match = ATTRIBUTE.match(inner)
+    if match is None:
+        return None
+    attr = match.group("attr").lower()
+    op = match.group("op")
+    value = next((v for v in match.group("dq", "sq", "bare") if v is not None), None)
+    fold = bool(re.search(r"\s[iI]\s*$|[\"'][iI]\s*$", inner))
+    if op is None:
+        return lambda t: attr in t.attrs
+    if fold:
+        value = value.lower()
+
+    def get(tag):
+        raw = tag.attrs.get(attr)
+        if raw is None:
+            return None
+        text = " ".join(raw) if isinstance(raw, list) else str(raw)
+        return text.lower() if fold else text
+
+    checks = {
+        "=": lambda v: v == value,
+        "~=": lambda v: value in v.split() and bool(value),
+        "|=": lambda v: v == value or v.startswith(value + "-"),
+        "^=": lambda v: bool(value) and v.startswith(value),
+        "$=": lambda v: bool(value) and v.endswith(value),
+        "*=": lambda v: bool(value) and value in v,
+    }
+    check = checks[op]
+    return lambda t: (lambda v: v is not None and check(v))(get(t))
+
+
+class SimpleSelector:
+    """Matches a comma list of compound selectors joined by descendant or child
+    combinators (soupsieve's ``match`` API); each branch is matched right to left."""
+
+    def __init__(self, branches):
+        self.branches = branches  # per branch: [(combinator, tests), ...] left to right
+
+    def match(self, tag) -> bool:
+        return any(_match_branch(tag, parts, len(parts) - 1) for parts in self.branches)
+
+
+def _match_branch(tag, parts, i: int) -> bool:
+    combinator, tests = parts[i]
+    if not all(test(tag) for test in tests):
+        return False
+    if i == 0:
+        return True
+    node = tag.parent
+    while node is not None and node.name != "[document]":
+        if _match_branch(node, parts, i - 1):
+            return True
+        if combinator == ">":
+            return False
+        node = node.parent
+    return False
+
+
+COMBINATOR = re.compile(r"\s*>\s*|\s+")
+
+
+def simple_selector(selector: str) -> SimpleSelector | None:
+    """The fast matcher for ``selector``, or None when it needs soupsieve (+, ~, other pseudo-classes)."""
+    branches = []
+    for branch in _split_top(selector, ","):
+        parts, combinator, position = [], "", 0
+        for piece, separator in _split_combinators(branch.strip()):
+            tests = _parse_compound(piece)
+            if tests is None:
+                return None
+            parts.append((combinator, tests))
+            combinator = separator
+        if not parts or combinator:
+            return None
+        branches.append(parts)
+    return SimpleSelector(branches)
+
+
+def _split_combinators(branch: str):
+    """(compound, combinator after it) pairs; None for '+' or '~' (not supported here)."""
+    depth, start, i = 0, 0, 0
+    out = []
+    while i < len(branch):
+        ch = branch[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch in " >+~":
+            separator = COMBINATOR.match(branch, i)
+            text = separator.group(0) if separator else ch
+            if ch in "+~" or (separator is None):
+                return [("+", "")]  # makes _parse_compound fail: soupsieve handles it
+            out.append((branch[start:i], ">" if ">" in text else " "))
+            i += len(text)
+            start = i
+            continue
+        i += 1
+    out.append((branch[start:], ""))
+    return out
 
 
 def builtin_files() -> list[Path]:
@@ -249,7 +457,7 @@ def builtin_files() -> list[Path]:
 
 @lru_cache(maxsize=64)
 def _load_cached(path: str, mtime: float) -> tuple[Rule, ...]:
-    return tuple(load_file(path))
+    return tuple(load_file(path, trusted=Path(path).parent == BUILTIN_DIR))
 
 
 def load_rules(extra: Iterable[str | Path] = (), builtin: bool = True) -> tuple[Rule, ...]:
