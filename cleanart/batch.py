@@ -11,6 +11,7 @@ import fnmatch
 import os
 import signal
 import sys
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -52,7 +53,8 @@ def walk(paths: Iterable[str], globs: tuple[str, ...] = DEFAULT_GLOBS,
     file reached twice is yielded once.  ``exclude`` (the output folder) is never entered.
     """
     seen_files: set[tuple[int, int]] = set()
-    excluded = _identity(exclude) if exclude is not None else None
+    # By path, not inode: the output folder may only come into being during the walk.
+    excluded = os.path.realpath(exclude) if exclude is not None else None
     for given in paths:
         if given == "-":
             yield Task("-", "stdin")
@@ -82,7 +84,7 @@ def _walk_dir(top: Path, globs, seen_files, excluded) -> Iterator[Task]:
     while stack:
         directory = stack.pop()
         key = _identity(directory)
-        if key is None or key in seen_dirs or (excluded is not None and key == excluded):
+        if key is None or key in seen_dirs or (excluded and os.path.realpath(directory) == excluded):
             continue
         seen_dirs.add(key)
         try:
@@ -213,8 +215,32 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run(tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 16) -> Iterator[Result]:
-    """Convert tasks in order, in-process (jobs == 1) or in ``jobs`` worker processes."""
+def chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    """Lists of up to ``size`` tasks; stdin ('-') goes alone: only this process can read it."""
+    batch: list[Task] = []
+    for task in tasks:
+        if task.path == "-":
+            if batch:
+                yield batch
+                batch = []
+            yield [task]
+            continue
+        batch.append(task)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run(tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 16,
+        finished: list[Result] | None = None) -> Iterator[Result]:
+    """Convert tasks in order, in-process (jobs == 1) or in ``jobs`` worker processes.
+
+    At most ``jobs * 4`` chunks are in flight, so memory stays flat however many
+    tasks there are.  If the run is stopped (Ctrl-C, --fail-fast), the results that
+    workers had already finished are added to ``finished`` for the summary.
+    """
     if jobs <= 1:
         for task in tasks:
             yield convert_one(task, job)
@@ -224,43 +250,31 @@ def run(tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 16) -> Iterator
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     window = jobs * 4
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
-        pending = []
-        iterator = iter(tasks)
-        exhausted = False
+        pending: deque = deque()
         try:
-            while True:
-                while not exhausted and len(pending) < window:
-                    batch = []
-                    for task in iterator:
-                        if task.path == "-":
-                            # stdin belongs to this process: convert it here, in order.
-                            batch.append(task)
-                            break
-                        batch.append(task)
-                        if len(batch) >= chunk:
-                            break
-                    if not batch:
-                        exhausted = True
-                        break
-                    stdin_tasks = [t for t in batch if t.path == "-"]
-                    if stdin_tasks:
-                        head = [t for t in batch if t.path != "-"]
-                        if head:
-                            pending.append(pool.submit(convert_chunk, head, job))
-                        pending.append(_Done([convert_one(stdin_tasks[0], job)]))
-                    else:
-                        pending.append(pool.submit(convert_chunk, batch, job))
-                if not pending:
-                    break
-                yield from pending.pop(0).result()
+            for batch in chunks(tasks, chunk):
+                if batch[0].path == "-":
+                    pending.append(_Done(convert_chunk(batch, job)))
+                else:
+                    pending.append(pool.submit(convert_chunk, batch, job))
+                while len(pending) >= window:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
         except BaseException:
             for future in pending:
                 future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
+            if finished is not None:
+                for future in pending:
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        finished.extend(future.result())
             raise
 
 
 class _Done:
+    """A chunk converted in this process, with the Future methods ``run`` uses."""
+
     def __init__(self, value):
         self.value = value
 
@@ -269,6 +283,15 @@ class _Done:
 
     def cancel(self):
         return False
+
+    def done(self):
+        return True
+
+    def cancelled(self):
+        return False
+
+    def exception(self):
+        return None
 
 
 def target_for(task: Task, out_dir: Path, fmt: str) -> Path:

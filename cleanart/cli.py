@@ -187,8 +187,10 @@ def convert(
     progress = _Progress(report, many and not quiet, lambda: sum(1 for _ in tasks()))
     first_output = True
     interrupted = False
+    finished_early: list = []
+    results = batch.run(planned(), job, workers, finished=finished_early)
     try:
-        for result in batch.run(planned(), job, workers):
+        for result in results:
             progress.advance(result)
             if result.skipped:
                 counts["skipped"] += 1
@@ -209,10 +211,13 @@ def convert(
                 first_output = False
     except KeyboardInterrupt:
         interrupted = True
+        # Outputs that workers wrote before the interrupt reached them count as converted.
+        counts["converted"] += sum(1 for r in finished_early if r.ok and not r.skipped)
     except BrokenPipeError:
         _quiet_broken_pipe()
         raise typer.Exit(0 if not counts["failed"] else 1)
     finally:
+        results.close()  # stops the workers now, not at interpreter exit
         progress.stop()
     try:
         sys.stdout.flush()
