@@ -425,6 +425,8 @@ def apply_rules(root: Tag, plan, actions: list[Action], moved: dict, keep_credit
 
 def trim_run(run: Run, trims, actions: list[Action]) -> None:
     """Cut a trailing marker ("...more", "阅读全文") off a block that is otherwise content."""
+    if not any(rule.pattern.search(run.text) for rule in trims):
+        return
     strings = [s for s in _run_strings(run) if s.strip(EDGE)]
     if not strings:
         return

@@ -461,7 +461,15 @@ def _load_cached(path: str, mtime: float) -> tuple[Rule, ...]:
 
 
 def load_rules(extra: Iterable[str | Path] = (), builtin: bool = True) -> tuple[Rule, ...]:
-    """Built-in rules (unless disabled) followed by the user's files, ids unique."""
+    """Built-in rules (unless disabled) followed by the user's files, ids unique.
+
+    Loaded once per process for the same arguments (a batch converts many files).
+    """
+    return _load_rules(tuple(str(p) for p in extra), builtin)
+
+
+@lru_cache(maxsize=16)
+def _load_rules(extra: tuple[str, ...], builtin: bool) -> tuple[Rule, ...]:
     files = (builtin_files() if builtin else []) + [Path(p) for p in extra]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
@@ -669,5 +677,11 @@ def plan(rules: tuple[Rule, ...]) -> RulePlan:
 
 def for_document(rules: tuple[Rule, ...], facts: dict[str, Any]) -> RulePlan:
     """The plan for the rules whose scope this document meets."""
-    active = tuple(r for r in rules if not r.scope or r.in_scope(facts))
-    return plan(active)
+    key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(facts.items()))
+    return _plan_for(rules, key)
+
+
+@lru_cache(maxsize=1024)
+def _plan_for(rules: tuple[Rule, ...], facts_key: tuple) -> RulePlan:
+    facts = {k: list(v) if isinstance(v, tuple) else v for k, v in facts_key}
+    return plan(tuple(r for r in rules if not r.scope or r.in_scope(facts)))
