@@ -77,8 +77,8 @@ class Article:
         from .text import stats
 
         body = self._cleaned.body
-        images = len(body.find_all("img")) if self.options.images else 0
-        links = len(body.find_all("a", href=True)) if self.options.links else 0
+        images = sum(1 for _ in body.iter("img")) if self.options.images else 0
+        links = sum(1 for a in body.iter("a") if a.get("href")) if self.options.links else 0
         return stats(self.text, images, links)
 
     @property

@@ -2,10 +2,14 @@
 
 Order: parse; read the page's own metadata if it is a whole page; structural clean
 up (scripts, styles, hidden elements, tracking pixels, lazy images); then the rule
-actions in their fixed order (remove, unwrap, move, cut, drop); then comments,
+actions in their fixed order (remove, unwrap, move, cut, drop, trim); then comments,
 empty wrappers, presentational attributes and whitespace.  Every removal, move and
 unwrap is recorded as an ``Action`` with the rule id, for ``cleanart explain``.
-The tree is walked with explicit stacks, never recursion, so deep nesting is safe.
+
+The tree is lxml's: parsing and walking it in C is what makes cleanart fast (a
+BeautifulSoup tree took longer to build than the whole pipeline takes now).  Text
+lives in ``.text`` and ``.tail``, so text positions are ``Slot``s (an element and
+one of those two attributes).  Walks use explicit stacks, never recursion.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from lxml import etree
+from lxml import html as lxml_html
 
 from . import rules as rulebook
 from .text import EDGE, INDENT, ZERO_WIDTH, join_spaces
@@ -72,16 +77,16 @@ BLANK_LINE = re.compile(r"\n[ \t\r\f\v\xa0\u3000]*\n")
 @dataclass
 class Action:
     rule: str  # rule id, or "structure.<tag>" for structural clean-up
-    action: str  # remove, unwrap, move, cut, drop
+    action: str  # remove, unwrap, move, cut, drop, trim
     text: str  # the text affected (for explain)
     field: str | None = None  # for move
 
 
 @dataclass
 class Cleaned:
-    body: Tag  # the cleaned container (its children are the article)
+    body: Any  # the cleaned container element (its content is the article)
     page: dict[str, Any]  # metadata read from the page's <head>, when it has one
-    moved: dict[str, Any]  # credits / source / original_title from move rules
+    moved: dict[str, Any]  # credits / sources / original_title from move rules
     actions: list[Action]
     warnings: list[str]
     is_html: bool
@@ -104,22 +109,21 @@ def clean(body: str, meta: dict[str, Any], rules: tuple = (), keep_credits: bool
     """Clean one body. ``meta`` is the normalised header (used for rule scopes)."""
     is_html = looks_like_html(body)
     html = body if is_html else markdown_to_html(body)
-    soup = BeautifulSoup(html, "lxml")
-    page = read_page_meta(soup) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
-    root = soup.body or soup
+    document, warnings = parse(html)
+    page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
+    root = document.find("body")
+    if root is None:
+        root = document
     actions: list[Action] = []
-    warnings: list[str] = []
     if page and main_content:
         root = pick_main(root)
     structural_cleanup(root, actions)
-    facts = scope_facts(meta, page)
     moved: dict[str, Any] = {}
     if rules:
-        plan = rulebook.for_document(rules, facts)
+        plan = rulebook.for_document(rules, scope_facts(meta, page))
         rule_actions: list[Action] = []
-        had_text = has_text(root)
         apply_rules(root, plan, rule_actions, moved, keep_credits)
-        if had_text and not has_text(root):
+        if not has_text(root):
             structural = [a.rule for a in rule_actions if a.action in ("remove", "cut") and a.text]
             if structural:
                 # An element rule or a cut emptied the body: that is a rule misfiring on
@@ -129,38 +133,69 @@ def clean(body: str, meta: dict[str, Any], rules: tuple = (), keep_credits: bool
                     "cleaning would leave no text (rules " + ", ".join(dict.fromkeys(structural))
                     + "); kept the body without rule cleaning")
                 return again
-            phrase_rules = ", ".join(dict.fromkeys(a.rule for a in rule_actions))
-            warnings.append(f"no article text: every block is boilerplate or a credit ({phrase_rules})")
+            if rule_actions:
+                phrase_rules = ", ".join(dict.fromkeys(a.rule for a in rule_actions))
+                warnings.append(
+                    f"no article text: every block is boilerplate or a credit ({phrase_rules})")
         actions.extend(rule_actions)
     finish(root, keep_indent)
     return Cleaned(root, page, moved, actions, warnings, is_html)
 
 
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True)
+
+
+def parse(html: str):
+    """An lxml document for ``html``; nesting deeper than libxml2's limit still parses."""
+    html = XML_DECLARATION.sub("", html).replace("\x00", "")
+    if not html.strip():
+        return lxml_html.document_fromstring("<html><body></body></html>"), []
+    try:
+        document = lxml_html.document_fromstring(html, parser=PARSER)
+    except (etree.ParserError, ValueError):
+        return lxml_html.document_fromstring("<html><body></body></html>"), [
+            "the body could not be parsed as HTML"]
+    if any("Excessive depth" in str(error) for error in PARSER.error_log):
+        # libxml2's tree builder drops what lies deeper than 2048 levels (trafilatura
+        # returns nothing there); its SAX interface does not, so build the tree from that.
+        try:
+            builder = etree.HTMLParser(target=etree.TreeBuilder(), huge_tree=True)
+            return etree.fromstring(html, parser=builder), []
+        except Exception:  # noqa: BLE001 - the first parse is still better than nothing
+            return document, ["the body is nested too deeply; text below 2048 levels was lost"]
+    return document, []
+
+
 # --- whole pages ----------------------------------------------------------------------
 
 
-def read_page_meta(soup: BeautifulSoup) -> dict[str, Any]:
+def read_page_meta(document) -> dict[str, Any]:
     """Title, author, date, url, image, description and generator from a page's <head>."""
     found: dict[str, Any] = {}
-    metas = {}
-    for tag in soup.find_all("meta"):
+    metas: dict[str, str] = {}
+    for tag in document.iter("meta"):
         key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
-        if key and tag.get("content") and key not in metas:
-            metas[key] = tag["content"].strip()
+        content = tag.get("content")
+        if key and content and key not in metas:
+            metas[key] = content.strip()
 
     def pick(*keys):
         return next((metas[k] for k in keys if metas.get(k)), None)
 
     title = pick("og:title", "twitter:title")
-    if not title and soup.title and soup.title.string:
-        title = soup.title.string.strip()
+    if not title:
+        element = document.find(".//title")
+        if element is not None and element.text_content().strip():
+            title = element.text_content().strip()
     found["title"] = title
     found["author"] = pick("author", "article:author", "byl", "dc.creator", "sailthru.author")
     found["date"] = pick("article:published_time", "datepublished", "pubdate", "publishdate",
                          "dc.date", "date", "og:published_time", "sailthru.date")
     found["updated"] = pick("article:modified_time", "datemodified", "og:updated_time")
-    canonical = soup.find("link", rel="canonical")
-    found["url"] = (canonical.get("href") if canonical else None) or pick("og:url")
+    canonical = next((link.get("href") for link in document.iter("link")
+                      if (link.get("rel") or "").lower() == "canonical" and link.get("href")), None)
+    found["url"] = canonical or pick("og:url")
     found["image"] = pick("og:image", "twitter:image")
     found["description"] = pick("description", "og:description")
     found["generator"] = pick("generator")
@@ -170,97 +205,146 @@ def read_page_meta(soup: BeautifulSoup) -> dict[str, Any]:
     return {k: v for k, v in found.items() if v}
 
 
-MAIN_SELECTORS = ('[itemprop="articleBody"]', "article", "main", '[role="main"]')
+MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
 
 
-def pick_main(body: Tag) -> Tag:
+def pick_main(body):
     """For a whole page: the element holding the article, when the page marks it."""
-    total = len(body.get_text(" ", strip=True)) or 1
-    for selector in MAIN_SELECTORS:
-        candidates = body.select(selector)
+    total = len(text_of(body).strip()) or 1
+    for xpath in MAIN_XPATHS:
+        candidates = body.xpath(xpath)
         if not candidates:
             continue
-        best = max(candidates, key=lambda t: len(t.get_text(" ", strip=True)))
-        if len(best.get_text(" ", strip=True)) >= 0.25 * total or len(candidates) == 1:
+        best = max(candidates, key=lambda t: len(text_of(t).strip()))
+        if len(text_of(best).strip()) >= 0.25 * total or len(candidates) == 1:
             return best
     return body
 
 
 def scope_facts(meta: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:
     hosts = []
-    for url in (meta.get("url"), page.get("url"), (meta.get("front_matter") or {}).get("link")):
+    for url in (meta.get("url"), page.get("url")):
         if isinstance(url, str) and "//" in url:
             host = (urlsplit(url).hostname or "").lower()
             if host and host not in hosts:
                 hosts.append(host)
+    categories = []
+    for value in (meta.get("categories") or []) + (meta.get("tags") or []):
+        categories.extend(str(v) for v in (value if isinstance(value, list) else [value]))
     return {
         "hosts": hosts,
         "author": [a for a in (meta.get("author"), page.get("author")) if a],
-        "categories": [str(c) for c in (meta.get("categories") or []) + (meta.get("tags") or [])
-                       if not isinstance(c, list)]
-        + [str(x) for c in (meta.get("categories") or []) if isinstance(c, list) for x in c],
+        "categories": categories,
         "url": [u for u in (meta.get("url"), page.get("url")) if u],
         "generator": page.get("generator"),
     }
 
 
-# --- tree walking ----------------------------------------------------------------------
+# --- tree helpers ----------------------------------------------------------------------
 
 
-def iter_tags(root: Tag) -> Iterator[Tag]:
-    """Tags under ``root`` in document order; a tag removed when yielded is not entered."""
-    stack = list(reversed([c for c in root.contents if isinstance(c, Tag)]))
+def is_element(node) -> bool:
+    """A real element (not a comment or processing instruction)."""
+    return isinstance(node.tag, str)
+
+
+def iter_elements(root) -> Iterator:
+    """Elements under ``root`` in document order; one removed when yielded is not entered."""
+    stack = [c for c in reversed(root) if isinstance(c.tag, str)]
     while stack:
-        tag = stack.pop()
-        yield tag
-        if tag.parent is not None:
-            stack.extend(reversed([c for c in tag.contents if isinstance(c, Tag)]))
+        element = stack.pop()
+        yield element
+        if element.getparent() is not None:
+            stack.extend(c for c in reversed(element) if isinstance(c.tag, str))
 
 
-def has_text(root: Tag) -> bool:
-    return any(
-        type(s) is NavigableString and s.strip(EDGE) for s in root.descendants
-    ) or root.find("img") is not None
+def text_of(element) -> str:
+    """The text inside an element (comments excluded), without its own tail."""
+    return "".join(element.itertext()) if is_element(element) else ""
+
+
+def has_text(root) -> bool:
+    for text in root.itertext():
+        if text.strip(EDGE):
+            return True
+    return next(root.iter("img"), None) is not None
 
 
 def excerpt(node, limit: int = 200) -> str:
-    text = node.get_text(" ") if isinstance(node, Tag) else str(node)
+    text = node.text or "" if not is_element(node) else text_of(node)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def structural_cleanup(root: Tag, actions: list[Action]) -> None:
+def _append_text_before(element, text: str | None) -> None:
+    """Add ``text`` where it reads just before ``element``."""
+    if not text:
+        return
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = element.getparent()
+        parent.text = (parent.text or "") + text
+
+
+def remove(element) -> None:
+    """Remove an element and its content; the text after it stays."""
+    _append_text_before(element, element.tail)
+    element.tail = None
+    element.getparent().remove(element)
+
+
+def unwrap(element) -> None:
+    """Replace an element by its content."""
+    _append_text_before(element, element.text)
+    element.text = None
+    for child in list(element):
+        element.addprevious(child)  # moves the child (with its tail) before the element
+    remove(element)
+
+
+def new_element(tag: str, tail: str | None = None):
+    element = etree.Element(tag)
+    element.tail = tail
+    return element
+
+
+# --- structural clean-up ----------------------------------------------------------------
+
+
+def structural_cleanup(root, actions: list[Action]) -> None:
     """Scripts, styles, hidden elements, form controls, trackers; lazy images resolved."""
-    for tag in list(iter_tags(root)):
-        if tag.parent is None:
+    for element in list(iter_elements(root)):
+        if element.getparent() is None:
             continue
-        name = tag.name
+        name = element.tag
         if name in DROP_TAGS:
-            actions.append(Action(f"structure.{name}", "remove", excerpt(tag)))
-            tag.decompose()
+            actions.append(Action(f"structure.{name}", "remove", excerpt(element)))
+            remove(element)
             continue
-        attrs = tag.attrs
+        attrs = element.attrib
         if "hidden" in attrs or ("style" in attrs and HIDDEN_STYLE.search(attrs["style"])):
-            actions.append(Action("structure.hidden", "remove", excerpt(tag)))
-            tag.decompose()
+            actions.append(Action("structure.hidden", "remove", excerpt(element)))
+            remove(element)
             continue
-        if name == "img" and not fix_image(tag):
-            actions.append(Action("structure.tracking-pixel", "remove", tag.get("src", "")))
-            tag.decompose()
+        if name == "img" and not fix_image(element):
+            actions.append(Action("structure.tracking-pixel", "remove", element.get("src", "")))
+            remove(element)
     split_blank_lines(root)
 
 
-def fix_image(img: Tag) -> bool:
+def fix_image(img) -> bool:
     """Resolve lazy-loading sources; False for tracking pixels and images without a source."""
     for key in LAZY_SRC:
         value = img.get(key)
         if value and not value.startswith("data:"):
-            img["src"] = value.strip()
+            img.set("src", value.strip())
             break
     src = (img.get("src") or "").strip()
     if not src and img.get("srcset"):
-        src = img["srcset"].split(",")[0].strip().split(" ")[0]
-        img["src"] = src
+        src = img.get("srcset").split(",")[0].strip().split(" ")[0]
+        img.set("src", src)
     if not src or (src.startswith("data:") and len(src) < 200):
         return False
     if img.get("width") in ("0", "1") or img.get("height") in ("0", "1"):
@@ -270,116 +354,169 @@ def fix_image(img: Tag) -> bool:
     return not TRACKER_SRC.search(src)
 
 
-def split_blank_lines(root: Tag) -> None:
+def split_blank_lines(root) -> None:
     """A blank line in a scraped text body separates paragraphs: make it two <br>."""
-    for string in list(root.find_all(string=BLANK_LINE)):
-        if type(string) is not NavigableString or string.find_parent(["pre", "textarea", "code"]):
+    for element in list(root.iter()):
+        if not is_element(element) or element.tag in ("pre", "textarea", "code"):
             continue
-        parts = BLANK_LINE.split(str(string))
-        if len(parts) < 2:
-            continue
-        soup = _soup_of(string)
-        nodes = []
-        for i, part in enumerate(parts):
-            if i:
-                nodes.extend([soup.new_tag("br"), soup.new_tag("br")])
-            if part:
-                nodes.append(NavigableString(part))
-        for node in nodes:
-            string.insert_before(node)
-        string.extract()
+        if element.text and BLANK_LINE.search(element.text) and not _inside_pre(element):
+            parts = BLANK_LINE.split(element.text)
+            element.text = parts[0]
+            for position, part in enumerate(parts[1:]):
+                element.insert(2 * position, new_element("br"))
+                element.insert(2 * position + 1, new_element("br", part))
+        if element is not root and element.tail and BLANK_LINE.search(element.tail) and not (
+                _inside_pre(element.getparent())):
+            parts = BLANK_LINE.split(element.tail)
+            element.tail = parts[0]
+            anchor = element
+            for part in parts[1:]:
+                first, second = new_element("br"), new_element("br", part)
+                anchor.addnext(first)
+                first.addnext(second)
+                anchor = second
 
 
-def _soup_of(node) -> BeautifulSoup:
-    while node.parent is not None:
-        node = node.parent
-    return node
+def _inside_pre(element) -> bool:
+    while element is not None:
+        if element.tag in ("pre", "textarea", "code"):
+            return True
+        element = element.getparent()
+    return False
 
 
 # --- runs: the blocks text rules look at -------------------------------------------------
 
+# A slot is a place where text lives: (element, "text") or (element, "tail").
+
 
 @dataclass
 class Run:
-    nodes: list  # inline nodes, in order
+    container: Any
+    items: list  # ("text", container) / ("tail", element) slots and inline elements, in order
     text: str  # trimmed, whitespace-collapsed text
     position: int  # document order
 
 
-def is_inline(node) -> bool:
+def is_inline(element) -> bool:
     """Inline content; an inline element holding blocks or <br> is a container instead."""
-    if isinstance(node, Tag):
-        if node.name in BLOCK_TAGS or node.name == "br":
-            return False
-        return not any(isinstance(c, Tag) and (c.name in BLOCK_TAGS or c.name == "br")
-                       for c in node.contents)
-    return type(node) is NavigableString
+    if not is_element(element):
+        return True  # comments sit inside runs without text
+    if element.tag in BLOCK_TAGS or element.tag == "br":
+        return False
+    return not any(is_element(c) and (c.tag in BLOCK_TAGS or c.tag == "br") for c in element)
 
 
-def iter_runs(root: Tag) -> Iterator[Run]:
+def iter_runs(root) -> Iterator[Run]:
     """Runs of inline content bounded by block elements and <br>, in document order."""
     position = 0
     stack: list = [root]
     while stack:
         item = stack.pop()
-        if isinstance(item, list):
-            text = "".join(n.get_text() if isinstance(n, Tag) else str(n) for n in item)
-            text = " ".join(ZERO_WIDTH.sub("", text).split()).strip(EDGE)
+        if isinstance(item, Run):
             position += 1
-            if text:
-                yield Run(item, text, position)
+            item.position = position
+            if item.text:
+                yield item
             continue
-        if (item.parent is None and item is not root) or item.name == "pre":
+        if item.getparent() is None and item is not root:
+            continue
+        if item.tag == "pre" and item is not root:
             continue  # code is content: text rules never look inside <pre>
-        items: list = []
-        run: list = []
-        for child in item.contents:
+        pieces: list = []
+        run: list = [("text", item)] if item.text else []
+        for child in item:
             if is_inline(child):
                 run.append(child)
-            elif isinstance(child, Tag):
+            else:
                 if run:
-                    items.append(run)
+                    pieces.append(_run(item, run))
                     run = []
-                if child.name != "br":
-                    items.append(child)
+                if child.tag != "br":
+                    pieces.append(child)
+            if child.tail:
+                run.append(("tail", child))
         if run:
-            items.append(run)
-        stack.extend(reversed(items))
+            pieces.append(_run(item, run))
+        stack.extend(reversed(pieces))
 
 
-def remove_run(run: Run) -> None:
-    last = run.nodes[-1]
-    following = last.next_sibling
-    for node in run.nodes:
-        node.extract()
-    if isinstance(following, Tag) and following.name == "br":
-        following.extract()
+def _run(container, items: list) -> Run:
+    parts = []
+    for item in items:
+        if isinstance(item, tuple):
+            parts.append(getattr(item[1], item[0]) or "")
+        elif is_element(item):
+            parts.append(text_of(item))
+    text = " ".join(ZERO_WIDTH.sub("", "".join(parts)).split()).strip(EDGE)
+    return Run(container, items, text, 0)
+
+
+def run_slots(run: Run) -> Iterator[tuple]:
+    """Every text slot of a run, in document order (inside inline elements too)."""
+    for item in run.items:
+        if isinstance(item, tuple):
+            yield item
+        elif is_element(item):
+            for event, element in etree.iterwalk(item, events=("start", "end")):
+                if event == "start":
+                    if is_element(element) and element.text:
+                        yield ("text", element)
+                elif element is not item and element.tail:
+                    yield ("tail", element)  # after the element's own content
+
+
+def remove_run(run: Run, spent_breaks: list) -> None:
+    """Take a run's text and inline elements out.
+
+    The <br> that ended it goes into ``spent_breaks``, to be removed once no other run
+    still holds its tail text."""
+    following = _element_after(run)
+    for item in run.items:
+        if isinstance(item, tuple):
+            setattr(item[1], item[0], None)
+        else:
+            item.tail = None
+            item.getparent().remove(item)
+    if following is not None and following.tag == "br":
+        spent_breaks.append(following)
+
+
+def _element_after(run: Run):
+    """The element right after a run (the <br> or block that ends it), if any."""
+    last = run.items[-1]
+    if isinstance(last, tuple):
+        kind, element = last
+        return element[0] if kind == "text" and len(element) else (
+            element.getnext() if kind == "tail" else None)
+    return last.getnext() if last.getparent() is not None else None
 
 
 # --- rules ------------------------------------------------------------------------------
 
 
-def apply_rules(root: Tag, plan, actions: list[Action], moved: dict, keep_credits: bool) -> None:
+def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bool) -> None:
     order: dict[int, int] = {}
-    cut_markers: list[tuple[int, Any, Any]] = []  # (position, node, rule)
-    unwraps: list[tuple[Tag, Any]] = []
+    cut_markers: list[tuple[int, Any, Any]] = []  # (position, marker, rule)
+    unwraps: list[tuple[Any, Any]] = []
     if plan.remove or plan.unwrap or plan.cut_selectors or plan.cut_comments:
         counter = 0
         for node in _iter_all(root):
             counter += 1
             order[id(node)] = counter
-            if isinstance(node, Comment):
-                for rule in plan.cut_comments:
-                    if rule.comment.search(str(node)):
-                        cut_markers.append((counter, node, rule))
-                        break
+            if not is_element(node):
+                if node.tag is etree.Comment:
+                    for rule in plan.cut_comments:
+                        if rule.comment.search(node.text or ""):
+                            cut_markers.append((counter, node, rule))
+                            break
                 continue
-            if not isinstance(node, Tag) or node.parent is None:
+            if node.getparent() is None:
                 continue
             rule = plan.remove.match(node) if plan.remove else None
             if rule:
                 actions.append(Action(rule.id, "remove", excerpt(node)))
-                node.decompose()
+                remove(node)
                 continue
             rule = plan.unwrap.match(node) if plan.unwrap else None
             if rule:
@@ -388,11 +525,12 @@ def apply_rules(root: Tag, plan, actions: list[Action], moved: dict, keep_credit
             rule = plan.cut_selectors.match(node) if plan.cut_selectors else None
             if rule:
                 cut_markers.append((counter, node, rule))
-        for tag, rule in reversed(unwraps):
-            if _attached(tag, root):
-                actions.append(Action(rule.id, "unwrap", excerpt(tag)))
-                tag.unwrap()
+        for element, rule in reversed(unwraps):
+            if _attached(element, root):
+                actions.append(Action(rule.id, "unwrap", excerpt(element)))
+                unwrap(element)
     drops: list[tuple[Run, Any]] = []
+    spent_breaks: list = []
     if plan.text_rules or plan.trims:
         for run in iter_runs(root):
             rule = None
@@ -403,40 +541,61 @@ def apply_rules(root: Tag, plan, actions: list[Action], moved: dict, keep_credit
                     trim_run(run, plan.trims, actions)
                 continue
             if rule.action == "move":
-                value = _moved_value(rule, run.text)
                 if keep_credits:
                     continue
-                _store(moved, rule.field, value)
+                _store(moved, rule.field, _moved_value(rule, run.text))
                 actions.append(Action(rule.id, "move", run.text, rule.field))
-                remove_run(run)
+                remove_run(run, spent_breaks)
             elif rule.action == "cut":
-                position = order.get(id(run.nodes[0]), run.position) if order else run.position
-                cut_markers.append((position, run, rule))
+                cut_markers.append((_run_position(run, order), run, rule))
             else:
                 drops.append((run, rule))
     if cut_markers:
         position, marker, rule = min(cut_markers, key=lambda m: m[0])
         cut_after(root, marker, rule, actions)
     for run, rule in drops:
-        if all(_attached(n, root) for n in run.nodes):
+        if all(_attached(i[1] if isinstance(i, tuple) else i, root) for i in run.items):
             actions.append(Action(rule.id, "drop", run.text))
-            remove_run(run)
+            remove_run(run, spent_breaks)
+    for br in spent_breaks:
+        if _attached(br, root):
+            remove(br)
+
+
+def _run_position(run: Run, order: dict[int, int]) -> float:
+    """Where a run starts, on the same scale as the walk's element positions."""
+    if not order:
+        return run.position
+    first = run.items[0]
+    if isinstance(first, tuple):
+        kind, element = first
+        base = order.get(id(element), 0)
+        # a container's own text comes right after its start; a tail after its element's subtree
+        return base + (0.5 if kind == "text" else _subtree_end(element, order) - base + 0.5)
+    return order.get(id(first), run.position)
+
+
+def _subtree_end(element, order: dict[int, int]) -> int:
+    last = element
+    while len(last):
+        last = last[-1]
+    return order.get(id(last), order.get(id(element), 0))
 
 
 def trim_run(run: Run, trims, actions: list[Action]) -> None:
     """Cut a trailing marker ("...more", "阅读全文") off a block that is otherwise content."""
     if not any(rule.pattern.search(run.text) for rule in trims):
         return
-    strings = [s for s in _run_strings(run) if s.strip(EDGE)]
-    if not strings:
+    slots = [s for s in run_slots(run) if (getattr(s[1], s[0]) or "").strip(EDGE)]
+    if not slots:
         return
-    last = strings[-1]
+    kind, element = slots[-1]
+    value = (getattr(element, kind) or "").rstrip(EDGE)
     for rule in trims:
-        found = rule.pattern.search(str(last).rstrip(EDGE))
-        if found and found.start() > 0 or (found and len(strings) > 1):
-            kept = str(last).rstrip(EDGE)[: found.start()]
+        found = rule.pattern.search(value)
+        if found and (found.start() > 0 or len(slots) > 1):
             actions.append(Action(rule.id, "trim", found.group(0).strip(EDGE)))
-            last.replace_with(NavigableString(kept))
+            setattr(element, kind, value[: found.start()])
             return
 
 
@@ -467,121 +626,161 @@ def _store(moved: dict, field_name: str, value: str) -> None:
         moved[key].append(value)
 
 
-def _iter_all(root: Tag) -> Iterator:
-    """Every node (tags, strings, comments) in document order, skipping removed subtrees."""
-    stack = list(reversed(root.contents))
+def _iter_all(root) -> Iterator:
+    """Every node (elements and comments) in document order, skipping removed subtrees."""
+    stack = list(reversed(root))
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, Tag) and node.parent is not None:
-            stack.extend(reversed(node.contents))
+        if is_element(node) and node.getparent() is not None:
+            stack.extend(reversed(node))
 
 
-def _attached(node, root: Tag) -> bool:
+def _attached(node, root) -> bool:
     while node is not None:
         if node is root:
             return True
-        node = node.parent
+        node = node.getparent()
     return False
 
 
-def cut_after(root: Tag, marker, rule, actions: list[Action]) -> None:
+def cut_after(root, marker, rule, actions: list[Action]) -> None:
     """Remove the marker and everything after it in document order, within ``root``."""
-    first = marker.nodes[0] if isinstance(marker, Run) else marker
-    removed = []
-    node = first
+    removed_text: list[str] = []
+    if isinstance(marker, Run):
+        kind, start = marker.items[0] if isinstance(marker.items[0], tuple) else ("element", marker.items[0])
+    else:
+        kind, start = "element", marker
+    if kind == "text":  # the container's own text starts the marker: empty the container
+        removed_text.append(text_of(start))
+        start.text = None
+        for child in list(start):
+            start.remove(child)
+        anchor = start
+    else:
+        anchor = start
+        if kind == "element":
+            removed_text.append(excerpt(start, 10**6))
+            if start.tail:
+                removed_text.append(start.tail)
+        else:
+            removed_text.append(start.tail or "")
+            start.tail = None
+        _remove_following(anchor, removed_text)
+        if kind == "element":
+            anchor = start.getparent()
+            start.tail = None
+            start.getparent().remove(start)
+        else:
+            anchor = start.getparent()
+    node = anchor
     while node is not None and node is not root:
-        sibling = node.next_sibling
-        while sibling is not None:
-            following = sibling.next_sibling
-            removed.append(sibling)
-            sibling = following
-        node = node.parent
-    nodes = marker.nodes if isinstance(marker, Run) else [marker]
-    text = " ".join(excerpt(n) for n in nodes + removed if not isinstance(n, Comment))
-    for n in nodes + removed:
-        n.extract()
-    actions.append(Action(rule.id, "cut", " ".join(text.split())[:400]))
+        if node.tail:
+            removed_text.append(node.tail)
+            node.tail = None
+        _remove_following(node, removed_text)
+        node = node.getparent()
+    text = " ".join(" ".join(removed_text).split())
+    actions.append(Action(rule.id, "cut", text[:400]))
+
+
+def _remove_following(element, removed_text: list[str]) -> None:
+    sibling = element.getnext()
+    while sibling is not None:
+        following = sibling.getnext()
+        if is_element(sibling):
+            removed_text.append(text_of(sibling))
+        if sibling.tail:
+            removed_text.append(sibling.tail)
+        sibling.tail = None
+        sibling.getparent().remove(sibling)
+        sibling = following
 
 
 # --- finishing ---------------------------------------------------------------------------
 
 
-def finish(root: Tag, keep_indent: bool) -> None:
+def finish(root, keep_indent: bool) -> None:
     """Comments, empty wrappers, attributes, presentational tags and whitespace."""
-    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in list(iter_tags(root)):
-        if tag.parent is None:
+    for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        if node.getparent() is not None:
+            remove(node)
+    for element in list(iter_elements(root)):
+        if element.getparent() is None:
             continue
-        name = tag.name
+        name = element.tag
         keep = KEEP_ATTRS.get(name, ())
-        tag.attrs = {k: v for k, v in tag.attrs.items() if k in keep or k in GLOBAL_ATTRS}
+        for key in list(element.attrib):
+            if key not in keep and key not in GLOBAL_ATTRS:
+                del element.attrib[key]
         if name == "a":
-            href = tag.get("href", "").strip()
+            href = (element.get("href") or "").strip()
             if not href or href.lower().startswith(("javascript:", "#")):
-                tag.attrs.pop("href", None)
-        if name in UNWRAP_TAGS or (name == "a" and "href" not in tag.attrs):
-            tag.unwrap()
+                element.attrib.pop("href", None)
+        if name in UNWRAP_TAGS or (name == "a" and "href" not in element.attrib):
+            unwrap(element)
         elif name in ("pre", "code"):
-            cls = " ".join(tag.get("class", [])) if tag.get("class") else ""
-            if "language-" not in cls and "lang-" not in cls:
-                tag.attrs.pop("class", None)
+            classes = element.get("class") or ""
+            if "language-" not in classes and "lang-" not in classes:
+                element.attrib.pop("class", None)
     wrap_orphan_items(root)
     prune_empty(root)
     tidy_strings(root, keep_indent)
     trim_breaks(root)
+    drop_blank_text(root)
 
 
 MEDIA = frozenset(("img", "video", "audio", "picture", "hr"))
 
 
-def wrap_orphan_items(root: Tag) -> None:
+def wrap_orphan_items(root) -> None:
     """Scrapers drop list wrappers: consecutive <li> outside a list go into one <ul>."""
-    for item in root.find_all("li"):
-        if item.parent is None or item.parent.name in ("ul", "ol", "menu", "dir"):
+    for item in list(root.iter("li")):
+        parent = item.getparent()
+        if parent is None or parent.tag in ("ul", "ol", "menu", "dir"):
             continue
-        wrapper = _soup_of(item).new_tag("ul")
-        item.insert_before(wrapper)
+        wrapper = new_element("ul")
+        item.addprevious(wrapper)
         node = item
-        while node is not None:
-            following = node.next_sibling
-            if isinstance(node, Tag) and node.name == "li":
-                wrapper.append(node.extract())
-            elif not (type(node) is NavigableString and not node.strip(EDGE)):
+        while node is not None and is_element(node) and node.tag == "li":
+            following = node.getnext()
+            tail = node.tail
+            blank = not (tail or "").strip(EDGE)
+            wrapper.append(node)
+            if not blank:
+                node.tail = None
+                wrapper.tail = (wrapper.tail or "") + tail
                 break
+            node.tail = None
             node = following
 
 
-def prune_empty(root: Tag) -> None:
+def prune_empty(root) -> None:
     """Remove elements left with no text and no media, innermost first (one pass)."""
-    full: set[int] = set()  # ids of tags that hold text or media
-    for tag in reversed(list(iter_tags(root))):
-        name = tag.name
-        content = name in MEDIA or id(tag) in full
+    full: set[int] = set()  # ids of elements that hold text or media
+    for element in reversed(list(iter_elements(root))):
+        name = element.tag
+        content = name in MEDIA or id(element) in full or bool((element.text or "").strip(EDGE))
         if not content:
-            for child in tag.contents:
-                if type(child) is NavigableString and child.strip(EDGE):
-                    content = True
-                    break
+            content = any((child.tail or "").strip(EDGE) for child in element)
+        parent = element.getparent()
         if content:
-            parent = tag.parent
             if parent is not None:
                 full.add(id(parent))
             continue
-        if name in KEEP_EMPTY or name in ("td", "th", "tr"):
+        if name in KEEP_EMPTY:
             continue
-        tag.decompose()
+        remove(element)
 
 
-def tidy_strings(root: Tag, keep_indent: bool) -> None:
+def tidy_strings(root, keep_indent: bool) -> None:
     """Whitespace inside text: CJK-aware joining, no zero-width characters, indents."""
     for run in iter_runs(root):
         # Inline media before the first text (an image, then its caption) count as a start.
-        started = any(isinstance(n, Tag) and n.name in MEDIA and not n.get_text()
-                      for n in run.nodes[:1])
-        for string in _run_strings(run):
-            text = ZERO_WIDTH.sub("", str(string))
+        first = run.items[0]
+        started = not isinstance(first, tuple) and is_element(first) and first.tag in MEDIA
+        for kind, element in list(run_slots(run)):
+            text = ZERO_WIDTH.sub("", getattr(element, kind) or "")
             if started:
                 text = join_spaces(text)
             elif not text.strip(EDGE):
@@ -592,44 +791,60 @@ def tidy_strings(root: Tag, keep_indent: bool) -> None:
                 lead = indent.group(0) if indent else ""
                 kept = "".join(c for c in lead if c in "\u3000\xa0") if keep_indent else ""
                 text = kept + join_spaces(text[len(lead):])
-            if text != str(string):
-                string.replace_with(NavigableString(text))
+            if text != (getattr(element, kind) or ""):
+                setattr(element, kind, text or None)
 
 
-def _run_strings(run: Run) -> Iterator[NavigableString]:
-    for node in run.nodes:
-        if type(node) is NavigableString:
-            yield node
-        elif isinstance(node, Tag) and node.name != "pre":
-            for string in list(node.find_all(string=True)):
-                if type(string) is NavigableString and not string.find_parent("pre"):
-                    yield string
+def drop_blank_text(root) -> None:
+    """Whitespace between blocks carries nothing: drop it (the HTML output stays compact)."""
+    for element in root.iter():
+        if element.text and not element.text.strip(EDGE) and element.tag in BLOCK_TAGS and (
+                len(element) == 0 or element[0].tag in BLOCK_TAGS):
+            element.text = None
+        if element is not root and element.tail and not element.tail.strip(EDGE):
+            following = element.getnext()
+            if element.tag in BLOCK_TAGS or element.tag == "br" or following is None or (
+                    following.tag in BLOCK_TAGS):
+                element.tail = None
 
 
-def trim_breaks(root: Tag) -> None:
+def trim_breaks(root) -> None:
     """No <br> at the start or end of a block, and at most two in a row."""
-    breaks = root.find_all("br")
-    for step, ordered in ((1, reversed(breaks)), (-1, breaks)):  # trailing, then leading
+    breaks = list(root.iter("br"))
+    for step, ordered in ((1, list(reversed(breaks))), (-1, breaks)):  # trailing, then leading
         for br in ordered:
-            if br.parent is None:
+            if br.getparent() is None:
                 continue
-            neighbour = _sibling(br, step)
-            if neighbour is None or (isinstance(neighbour, Tag) and neighbour.name in BLOCK_TAGS):
-                br.decompose()
+            if _edge_of_block(br, step):
+                remove(br)
     for br in breaks:
-        if br.parent is None:
+        if br.getparent() is None or (br.tail or "").strip(EDGE):
             continue
-        prev = _sibling(br, -1)
-        before = _sibling(prev, -1) if isinstance(prev, Tag) and prev.name == "br" else None
-        if isinstance(before, Tag) and before.name == "br":
-            br.decompose()
+        previous = br.getprevious()
+        if previous is not None and previous.tag == "br" and not (previous.tail or "").strip(EDGE):
+            before = previous.getprevious()
+            if before is not None and before.tag == "br" and not (before.tail or "").strip(EDGE):
+                remove(br)
 
 
-def _sibling(node, step: int):
-    """The nearest sibling that is a tag or non-blank text."""
-    sibling = node.previous_sibling if step < 0 else node.next_sibling
-    while sibling is not None:
-        if isinstance(sibling, Tag) or (type(sibling) is NavigableString and sibling.strip(EDGE)):
-            return sibling
-        sibling = sibling.previous_sibling if step < 0 else sibling.next_sibling
-    return None
+def _edge_of_block(br, step: int) -> bool:
+    """True when only blank text separates ``br`` from its block's start (-1) or end (1)."""
+    if step > 0:
+        if (br.tail or "").strip(EDGE):
+            return False
+        sibling = br.getnext()
+        while sibling is not None and not is_element(sibling):
+            if (sibling.tail or "").strip(EDGE):
+                return False
+            sibling = sibling.getnext()
+        return sibling is None or sibling.tag in BLOCK_TAGS
+    previous = br.getprevious()
+    while previous is not None and not is_element(previous):
+        if (previous.tail or "").strip(EDGE):
+            return False
+        previous = previous.getprevious()
+    if previous is None:
+        return not (br.getparent().text or "").strip(EDGE)
+    if (previous.tail or "").strip(EDGE):
+        return False
+    return previous.tag in BLOCK_TAGS

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
 import yaml
-from bs4 import NavigableString, Tag
+from lxml import etree
 
-from .cleaner import BLOCK_TAGS, iter_tags
+from .cleaner import BLOCK_TAGS, is_element, iter_elements, remove, text_of, unwrap
 from .text import EDGE, tidy
 
 # --- plain text --------------------------------------------------------------------------
@@ -30,45 +31,53 @@ class Verbatim(str):
     """Preformatted text: kept line by line."""
 
 
-def to_text(root: Tag, keep_indent: bool = False) -> str:
+LIST_TAGS = ("ul", "ol", "dl")
+
+
+def to_text(root, keep_indent: bool = False) -> str:
     """Blocks separated by a blank line; list items and table rows one per line."""
     tokens: list = []
-    stack: list = [(root, False)]
-    context = {"list": 0, "table": 0, "pre": 0}
-    while stack:
-        node, leaving = stack.pop()
-        if isinstance(node, str) and not isinstance(node, NavigableString):
-            context[node] += -1 if leaving else 1
+    context = {"list": 0, "table": 0}
+    if root.text:
+        tokens.append(root.text)
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, node in walker:
+        if node is root:
             continue
-        if leaving:
-            _close(node, tokens, context)
+        if not is_element(node):
+            if event == "end" and node.tail:
+                tokens.append(node.tail)
             continue
-        if isinstance(node, NavigableString):
-            if type(node) is NavigableString:
-                tokens.append(str(node))
-            continue
-        name = node.name
-        if name == "br":
-            tokens.append(" " if context["table"] else BREAK)
-            continue
-        if name == "img":
+        name = node.tag
+        if event == "start":
+            if name == "br":
+                tokens.append(" " if context["table"] else BREAK)
+            elif name == "pre":
+                tokens.extend((PARA, Verbatim(text_of(node).strip("\n")), PARA))
+                walker.skip_subtree()
+                if node.tail:
+                    tokens.append(node.tail)
+                continue
+            elif name != "img":
+                _open(node, tokens, context)
+                context["list"] += name in LIST_TAGS
+                context["table"] += name == "table"
+                if node.text:
+                    tokens.append(node.text)
             continue
         if name == "pre":
-            tokens.extend((PARA, Verbatim(node.get_text().strip("\n")), PARA))
-            continue
-        _open(node, tokens, context)
-        stack.append((node, True))
-        key = "list" if name in ("ul", "ol", "dl") else "table" if name == "table" else "pre" if name == "pre" else None
-        if key:
-            stack.append((key, True))
-        stack.extend((child, False) for child in reversed(node.contents))
-        if key:
-            stack.append((key, False))
+            continue  # its tail was taken at the start (the walk skipped its subtree)
+        if name not in ("br", "img"):
+            context["list"] -= name in LIST_TAGS
+            context["table"] -= name == "table"
+            _close(node, tokens, context)
+        if node.tail:
+            tokens.append(node.tail)
     return _assemble(tokens, keep_indent)
 
 
-def _open(node: Tag, tokens: list, context: dict) -> None:
-    name = node.name
+def _open(node, tokens: list, context: dict) -> None:
+    name = node.tag
     if name in ("td", "th"):
         if context.get("cells"):
             tokens.append(CELL)
@@ -84,8 +93,8 @@ def _open(node: Tag, tokens: list, context: dict) -> None:
             tokens.append(PARA)
 
 
-def _close(node: Tag, tokens: list, context: dict) -> None:
-    name = node.name
+def _close(node, tokens: list, context: dict) -> None:
+    name = node.tag
     if name in ("tr", "li", "dt", "dd"):
         tokens.append(LINE)
         context["cells"] = 0
@@ -153,101 +162,126 @@ FULLWIDTH_SPACE = "\u3000"
 PLACEHOLDER = "\ue000"
 
 
-def prepare_markdown(root: Tag) -> None:
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+LEAD = re.compile(r"^[\s\u3000\xa0\W_]+")
+TRAIL = re.compile(r"[\s\u3000\xa0\W_]+$")
+
+
+def prepare_markdown(root) -> None:
     """Make the tree convertible to CommonMark that renders back to the same text."""
-    for tag in list(iter_tags(root)):
-        if tag.parent is None:
+    for element in list(iter_elements(root)):
+        if element.getparent() is None:
             continue
-        if tag.name in EMPHASIS:
-            _fix_emphasis(tag)
-        elif tag.name in ("td", "th"):
-            _flatten_cell(tag)
-        elif tag.name == "a" and tag.get("href"):
-            tag["href"] = _safe_url(tag["href"])
-        elif tag.name == "img":
-            if tag.get("src"):
-                tag["src"] = _safe_url(tag["src"])
-            if tag.get("alt"):
+        name = element.tag
+        if name in EMPHASIS:
+            _fix_emphasis(element)
+        elif name in ("td", "th"):
+            _flatten_cell(element)
+        elif name == "a" and element.get("href"):
+            element.set("href", _safe_url(element.get("href")))
+        elif name == "img":
+            if element.get("src"):
+                element.set("src", _safe_url(element.get("src")))
+            if element.get("alt"):
                 # html2text does not escape emphasis characters in alt text.
-                tag["alt"] = " ".join(re.sub(r"[*_`<>]+", " ", tag["alt"]).split())
-        elif tag.name == "figcaption":
-            tag.name = "p"  # a caption is a line of its own under its image
-        elif tag.name in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            for inner in tag.find_all(EMPHASIS + ("br",)):
-                if inner.name == "br":
-                    inner.replace_with(" ")
+                element.set("alt", " ".join(re.sub(r"[*_`<>]+", " ", element.get("alt")).split()))
+        elif name == "figcaption":
+            element.tag = "p"  # a caption is a line of its own under its image
+        elif name in HEADINGS:
+            for inner in list(element.iter(*EMPHASIS, "br")):
+                if inner is element:
+                    continue
+                if inner.tag == "br":
+                    _replace_with_space(inner)
                 else:
-                    inner.unwrap()
+                    unwrap(inner)
 
 
 def _safe_url(url: str) -> str:
     return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
 
 
-EDGE_CHARS = re.compile(r"^[\s\u3000\xa0\W_]+|[\s\u3000\xa0\W_]+$")
-
-
-def _fix_emphasis(tag: Tag) -> None:
+def _fix_emphasis(element) -> None:
     """Move edge punctuation and spaces out of emphasis, or drop emphasis that cannot close.
 
     CommonMark only opens ``**`` before a letter (or after a space) and only closes
     it after one, so ``前文**“引号”**后文`` would show its asterisks; ``前文“**引号**”后文``
     renders as meant.
     """
-    if tag.find(BLOCK_TAGS) or tag.find_parent(("pre", "code", "h1", "h2", "h3", "h4", "h5", "h6")):
-        tag.unwrap()
+    inside = [e for e in element.iter() if e is not element and is_element(e)]
+    if (any(e.tag in BLOCK_TAGS or e.tag in EMPHASIS for e in inside)
+            or _has_ancestor(element, EMPHASIS + ("pre", "code") + HEADINGS)):
+        unwrap(element)
         return
-    if tag.find_parent(EMPHASIS) or tag.find(EMPHASIS):
-        tag.unwrap()
+    head = element.text or ""
+    if len(element) and (not head.strip(EDGE) or not (element[-1].tail or "").strip(EDGE)):
+        unwrap(element)  # starts or ends with an element (a link, an image, a break)
         return
-    tag.smooth()
-    while tag.contents and _blank(tag.contents[0]):
-        tag.insert_before(tag.contents[0].extract())
-    while tag.contents and _blank(tag.contents[-1]):
-        tag.insert_after(tag.contents[-1].extract())
-    if not tag.contents or isinstance(tag.contents[0], Tag) or isinstance(tag.contents[-1], Tag):
-        tag.unwrap()
-        return
-    first = tag.contents[0]
-    lead = re.match(r"^[\s\u3000\xa0\W_]+", str(first))
+    lead = LEAD.match(head)
     if lead:
-        first.replace_with(NavigableString(str(first)[lead.end():]))
+        element.text = head[lead.end():] or None
         moved = lead.group(0)
-        if _starts_block(tag):
+        if _starts_block(element):
             moved = moved.lstrip(EDGE)
         if moved:
-            tag.insert_before(NavigableString(moved))
-    last = tag.contents[-1]
-    trail = re.search(r"[\s\u3000\xa0\W_]+$", str(last))
+            _put_before(element, moved)
+    holder, slot = (element[-1], "tail") if len(element) else (element, "text")
+    value = getattr(holder, slot) or ""
+    trail = TRAIL.search(value)
     if trail:
-        last.replace_with(NavigableString(str(last)[: trail.start()]))
-        tag.insert_after(NavigableString(trail.group(0)))
-    if not tag.get_text().strip(EDGE):
-        tag.unwrap()
+        setattr(holder, slot, value[: trail.start()] or None)
+        element.tail = trail.group(0) + (element.tail or "")
+    if not text_of(element).strip(EDGE):
+        unwrap(element)
 
 
-def _starts_block(tag: Tag) -> bool:
-    node = tag.previous_sibling
-    while node is not None and _blank(node) and not (isinstance(node, Tag) and node.name == "br"):
-        node = node.previous_sibling
-    return (node is None and tag.parent is not None and tag.parent.name in BLOCK_TAGS) or (
-        isinstance(node, Tag) and node.name == "br")
+def _has_ancestor(element, names) -> bool:
+    node = element.getparent()
+    while node is not None:
+        if node.tag in names:
+            return True
+        node = node.getparent()
+    return False
 
 
-def _blank(node) -> bool:
-    return type(node) is NavigableString and not node.strip(EDGE) or (
-        isinstance(node, Tag) and node.name == "br")
+def _put_before(element, text: str) -> None:
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = element.getparent()
+        parent.text = (parent.text or "") + text
 
 
-def _flatten_cell(cell: Tag) -> None:
+def _replace_with_space(element) -> None:
+    element.tail = " " + (element.tail or "")
+    remove(element)  # keeps the tail
+
+
+def _starts_block(element) -> bool:
+    """True when only blank text or a <br> comes before ``element`` in its block."""
+    previous = element.getprevious()
+    while previous is not None and not is_element(previous):
+        if (previous.tail or "").strip(EDGE):
+            return False
+        previous = previous.getprevious()
+    if previous is None:
+        parent = element.getparent()
+        return parent.tag in BLOCK_TAGS and not (parent.text or "").strip(EDGE)
+    return previous.tag == "br" and not (previous.tail or "").strip(EDGE)
+
+
+def _flatten_cell(cell) -> None:
     """A pipe-table cell holds one line: breaks and blocks inside become spaces."""
-    for inner in cell.find_all(True):
-        if inner.name == "br":
-            inner.replace_with(" ")
-        elif inner.name in BLOCK_TAGS:
-            inner.insert_before(" ")
-            inner.insert_after(" ")
-            inner.unwrap()
+    for inner in list(cell.iter()):
+        if inner is cell or not is_element(inner):
+            continue
+        if inner.tag == "br":
+            _replace_with_space(inner)
+        elif inner.tag in BLOCK_TAGS:
+            inner.text = " " + (inner.text or "")
+            inner.tail = " " + (inner.tail or "")
+            unwrap(inner)
 
 
 ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -364,19 +398,20 @@ def _tidy_tables(lines: list[str]) -> list[str]:
     return out
 
 
-def to_markdown(root: Tag, links: bool = True, images: bool = True) -> str:
+def to_markdown(root, links: bool = True, images: bool = True) -> str:
     """The body as CommonMark (with GFM pipe tables); ``root`` is modified in place."""
     prepare_markdown(root)
-    languages = [_language(pre) for pre in root.find_all("pre")]
-    html = str(root).replace(FULLWIDTH_SPACE, PLACEHOLDER)
+    languages = [_language(pre) for pre in root.iter("pre")]
+    html = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
+    html = html.replace(FULLWIDTH_SPACE, PLACEHOLDER)
     markdown = _converter(links, images).handle(html)
     return tidy_markdown(markdown, languages).replace(PLACEHOLDER, FULLWIDTH_SPACE)
 
 
-def _language(pre: Tag) -> str:
+def _language(pre) -> str:
     """A code block's language from class="language-x" / "lang-x" on <pre> or <code>."""
     for tag in (pre, pre.find("code")):
-        for cls in (tag.get("class") or []) if tag is not None else []:
+        for cls in (tag.get("class") or "").split() if tag is not None else []:
             match = re.match(r"(?:language|lang)-([\w+#.-]+)$", cls)
             if match:
                 return match.group(1)
@@ -458,12 +493,14 @@ def to_json(record: dict[str, Any], pretty: bool = False) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def to_html(root: Tag) -> str:
-    """The cleaned fragment: the container's children, one block per line."""
+def to_html(root) -> str:
+    """The cleaned fragment: the container's content, one top-level node per line."""
     parts = []
-    for child in root.contents:
-        piece = str(child)
-        if isinstance(child, NavigableString) and not piece.strip():
-            continue
+    if root.text and root.text.strip():
+        parts.append(escape(root.text.strip()))
+    for child in root:
+        piece = etree.tostring(child, encoding="unicode", method="html", with_tail=False)
         parts.append(piece)
+        if child.tail and child.tail.strip():
+            parts.append(escape(child.tail.strip()))
     return "\n".join(parts) + ("\n" if parts else "")

@@ -142,8 +142,8 @@ def load_file(path: str | Path, trusted: bool = False) -> list[Rule]:
 def check_file(path: str | Path, trusted: bool = False) -> tuple[list[Rule], list[RuleError]]:
     """Every rule of a file and every mistake in it (for ``cleanart rules --check``).
 
-    ``trusted`` (the built-in packs, checked by the test suite) skips compiling
-    selectors soupsieve would handle, which costs ~0.1 s per process.
+    ``trusted`` (the built-in packs, checked by the test suite) compiles their
+    regular expressions on first use instead of now.
     """
     name = str(path)
     try:
@@ -221,11 +221,10 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
         selector = item["selector"]
         if not isinstance(selector, str) or not selector.strip():
             fail(f"rule {rule_id}: selector must be a non-empty string")
-        if simple_selector(selector) is None and not trusted:
-            try:
-                _soupsieve(selector)
-            except Exception as exc:  # soupsieve raises its own SelectorSyntaxError
-                fail(f"rule {rule_id}: bad CSS selector {selector!r}: {str(exc).splitlines()[0]}")
+        if simple_selector(selector) is None:
+            fail(f"rule {rule_id}: selector {selector!r} is not valid or not supported "
+                 "(supported: tag, *, .class, #id, [attr], [attr=|~=|^=|$=|*=||=value i], "
+                 ":not(), :empty, :first-child, :last-child, :only-child, descendant and > combinators)")
         fields["selector"] = selector.strip()
     for key in ("pattern", "comment"):
         if key in item:
@@ -276,21 +275,16 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
 
 
 @lru_cache(maxsize=2048)
-def _compile_selector(selector: str):
-    """A matcher for ``selector``: the fast one when it is a list of simple compounds."""
-    return simple_selector(selector) or _soupsieve(selector)
+def _compile_selector(selector: str) -> "SimpleSelector":
+    return simple_selector(selector)
 
 
-def _soupsieve(selector: str):
-    import soupsieve
-
-    return soupsieve.compile(selector)
-
-
-# --- a fast path for simple selectors ------------------------------------------------------
-# soupsieve's parser costs ~0.1 s to warm up in every process, more than converting a post.
-# Rule packs mostly use comma lists of compounds (tag, .class, #id, [attr op "value" i],
-# :not(...), :empty), which this matches directly; anything else goes to soupsieve.
+# --- CSS selectors -------------------------------------------------------------------------
+# Rule selectors are matched by this small engine on lxml elements: a comma list of
+# compound selectors (tag, .class, #id, [attr op "value" i], :not(...), :empty,
+# :first-child, :last-child, :only-child) joined by descendant or child combinators.
+# It covers what boilerplate rules need and costs nothing to start, where a general
+# CSS engine costs ~0.1 s per process.
 
 SIMPLE_PART = re.compile(
     r"""\s*(?:(?P<tag>[a-zA-Z][\w-]*|\*)|\.(?P<cls>[\w-]+)|\#(?P<id>[\w-]+)"""
@@ -298,15 +292,19 @@ SIMPLE_PART = re.compile(
     r"""|:not\((?P<neg>[^()]*)\)|:(?P<pseudo>empty|only-child|first-child|last-child)(?![\w-]))"""
 )
 PSEUDO = {
-    "empty": lambda t: not t.contents,
-    "only-child": lambda t: t.parent is not None and len(_elements(t.parent)) == 1,
-    "first-child": lambda t: t.parent is not None and _elements(t.parent)[0] is t,
-    "last-child": lambda t: t.parent is not None and _elements(t.parent)[-1] is t,
+    "empty": lambda t: len(t) == 0 and not t.text,
+    "only-child": lambda t: t.getparent() is not None and len(_elements(t.getparent())) == 1,
+    "first-child": lambda t: t.getparent() is not None and _elements(t.getparent())[0] is t,
+    "last-child": lambda t: t.getparent() is not None and _elements(t.getparent())[-1] is t,
 }
 
 
-def _elements(tag) -> list:
-    return [c for c in tag.contents if getattr(c, "name", None)]
+def _elements(element) -> list:
+    return [c for c in element if isinstance(c.tag, str)]
+
+
+def _classes(element) -> list[str]:
+    return (element.get("class") or "").split()
 
 
 def _parse_compound(text: str):
@@ -325,11 +323,11 @@ def _parse_compound(text: str):
         position = part.end()
         if part.group("tag"):
             name = part.group("tag").lower()
-            tests.append((lambda t: True) if name == "*" else (lambda t, n=name: t.name == n))
+            tests.append((lambda t: True) if name == "*" else (lambda t, n=name: t.tag == n))
         elif part.group("cls"):
-            tests.append(lambda t, c=part.group("cls"): c in (t.attrs.get("class") or ()))
+            tests.append(lambda t, c=part.group("cls"): c in _classes(t))
         elif part.group("id"):
-            tests.append(lambda t, i=part.group("id"): t.attrs.get("id") == i)
+            tests.append(lambda t, i=part.group("id"): t.get("id") == i)
         elif part.group("attr") is not None:
             test = _attribute_test(part.group("attr"))
             if test is None:
@@ -354,15 +352,14 @@ def _attribute_test(inner: str):
     value = next((v for v in match.group("dq", "sq", "bare") if v is not None), None)
     fold = bool(re.search(r"\s[iI]\s*$|[\"'][iI]\s*$", inner))
     if op is None:
-        return lambda t: attr in t.attrs
+        return lambda t: attr in t.attrib
     if fold:
         value = value.lower()
 
     def get(tag):
-        raw = tag.attrs.get(attr)
-        if raw is None:
+        text = tag.get(attr)
+        if text is None:
             return None
-        text = " ".join(raw) if isinstance(raw, list) else str(raw)
         return text.lower() if fold else text
 
     checks = {
@@ -379,7 +376,7 @@ def _attribute_test(inner: str):
 
 class SimpleSelector:
     """Matches a comma list of compound selectors joined by descendant or child
-    combinators (soupsieve's ``match`` API); each branch is matched right to left."""
+    combinators; each branch is matched right to left."""
 
     def __init__(self, branches):
         self.branches = branches  # per branch: [(combinator, tests), ...] left to right
@@ -394,13 +391,13 @@ def _match_branch(tag, parts, i: int) -> bool:
         return False
     if i == 0:
         return True
-    node = tag.parent
-    while node is not None and node.name != "[document]":
+    node = tag.getparent()
+    while node is not None:
         if _match_branch(node, parts, i - 1):
             return True
         if combinator == ">":
             return False
-        node = node.parent
+        node = node.getparent()
     return False
 
 
@@ -408,7 +405,7 @@ COMBINATOR = re.compile(r"\s*>\s*|\s+")
 
 
 def simple_selector(selector: str) -> SimpleSelector | None:
-    """The fast matcher for ``selector``, or None when it needs soupsieve (+, ~, other pseudo-classes)."""
+    """The matcher for ``selector``, or None when it is invalid or unsupported (+, ~, :nth-child…)."""
     branches = []
     for branch in _split_top(selector, ","):
         parts, combinator, position = [], "", 0
@@ -438,7 +435,7 @@ def _split_combinators(branch: str):
             separator = COMBINATOR.match(branch, i)
             text = separator.group(0) if separator else ch
             if ch in "+~" or (separator is None):
-                return [("+", "")]  # makes _parse_compound fail: soupsieve handles it
+                return [("+", "")]  # makes _parse_compound fail: not supported
             out.append((branch[start:i], ">" if ">" in text else " "))
             i += len(text)
             start = i
@@ -611,12 +608,12 @@ class SelectorIndex:
 
     def candidates(self, tag) -> list[Rule]:
         by_key = self.by_key
-        found = list(by_key.get("tag:" + tag.name, ()))
-        attrs = tag.attrs
+        found = list(by_key.get("tag:" + tag.tag, ()))
+        attrs = tag.attrib
         if attrs:
             classes = attrs.get("class")
             if classes:
-                for token in classes:
+                for token in classes.split():
                     found.extend(by_key.get("class:" + token, ()))
             ident = attrs.get("id")
             if ident:
@@ -625,7 +622,7 @@ class SelectorIndex:
                 found.extend(by_key.get("has:" + name, ()))
                 needles = self.substrings.get(name)
                 if needles:
-                    text = (" ".join(value) if isinstance(value, list) else str(value)).lower()
+                    text = value.lower()
                     for needle, rules in needles.items():
                         if needle in text:
                             found.extend(rules)

@@ -29,13 +29,16 @@ COMMONMARK = MarkdownIt("commonmark", {"html": True}).enable(["table", "striketh
 
 def rendered_text(markdown: str, code: bool = True) -> str:
     """What a reader sees when the Markdown is rendered by a CommonMark renderer."""
-    from bs4 import BeautifulSoup
+    import lxml.html
 
-    soup = BeautifulSoup(COMMONMARK.render(markdown), "lxml")
+    html = COMMONMARK.render(markdown)
+    if not html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
     if not code:
-        for block in soup.find_all(["code", "pre"]):
-            block.decompose()
-    return soup.get_text(" ")
+        for block in root.xpath(".//code | .//pre"):
+            block.drop_tree()
+    return " ".join(root.itertext())
 
 
 def squash(text: str) -> str:
