@@ -12,7 +12,6 @@ import os
 import signal
 import sys
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Iterable, Iterator
@@ -246,6 +245,7 @@ def run(tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 16,
             yield convert_one(task, job)
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # only batches pay for importing it
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     window = jobs * 4

@@ -9,7 +9,6 @@ YAML that is not valid YAML (re-read line by line, with a warning).
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import json
 import re
 from dataclasses import dataclass, field
@@ -284,6 +283,36 @@ DATE_FORMATS = (
 )
 
 
+RFC822 = re.compile(
+    r"^(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{4})\s+"
+    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|UT|Z|[+-]\d{4})?$"
+)
+
+
+def _rfc822(text: str) -> str | None:
+    """RSS dates (``Wed, 28 Apr 2021 12:03:15 GMT``) without importing the email package."""
+    match = RFC822.match(text)
+    if not match or match.group(2).lower() not in MONTHS:
+        try:
+            import email.utils
+
+            parsed = email.utils.parsedate_to_datetime(text)
+            return parsed.isoformat() if parsed is not None else None
+        except (TypeError, ValueError, IndexError):
+            return None
+    day, month, year, hour, minute, second, zone = match.groups()
+    if zone in (None, "GMT", "UTC", "UT", "Z"):
+        tz = dt.timezone.utc
+    else:
+        sign = 1 if zone[0] == "+" else -1
+        tz = dt.timezone(sign * dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])))
+    try:
+        return dt.datetime(int(year), MONTHS.index(month.lower()) + 1, int(day), int(hour),
+                           int(minute), int(second or 0), tzinfo=tz).isoformat()
+    except ValueError:
+        return None
+
+
 def normalise_date(value: Any) -> str | None:
     """An ISO 8601 string for a header date, or None when it cannot be read."""
     if isinstance(value, dt.datetime):
@@ -300,13 +329,10 @@ def normalise_date(value: Any) -> str | None:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
         pass
-    if re.match(r"^[A-Za-z]{3},? ", text) or re.search(r"\b(GMT|UTC|[+-]\d{4})$", text):
-        try:
-            parsed = email.utils.parsedate_to_datetime(text)
-            if parsed is not None:
-                return parsed.isoformat()
-        except (TypeError, ValueError, IndexError):
-            pass
+    if re.match(r"^[A-Za-z]{3},? ", text) or re.search(r"(GMT|UTC|[+-]\d{4})$", text):
+        parsed = _rfc822(text)
+        if parsed is not None:
+            return parsed
     compact = re.sub(r"\s+", " ", text)
     for fmt in DATE_FORMATS:
         try:
