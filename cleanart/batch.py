@@ -51,7 +51,7 @@ def walk(paths: Iterable[str], globs: tuple[str, ...] = DEFAULT_GLOBS,
     Symlinked directories are followed once (a loop cannot hang the walk) and a
     file reached twice is yielded once.  ``exclude`` (the output folder) is never entered.
     """
-    seen_files: set[tuple[int, int]] = set()
+    seen_files: set[int] = set()  # hashes of (device, inode): small, for big trees
     # By path, not inode: the output folder may only come into being during the walk.
     excluded = os.path.realpath(exclude) if exclude is not None else None
     for given in paths:
@@ -69,12 +69,13 @@ def walk(paths: Iterable[str], globs: tuple[str, ...] = DEFAULT_GLOBS,
         yield Task(given, Path(given).name)
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def _identity(path: Path) -> int | None:
+    """A file's identity (device and inode), hashed to keep a set of many of them small."""
     try:
         st = path.stat()
     except OSError:
         return None
-    return (st.st_dev, st.st_ino)
+    return hash((st.st_dev, st.st_ino))
 
 
 def _walk_dir(top: Path, globs, seen_files, excluded) -> Iterator[Task]:
@@ -105,7 +106,7 @@ def _walk_dir(top: Path, globs, seen_files, excluded) -> Iterator[Task]:
                     st = entry.stat()
                 except OSError:
                     continue
-                ident = (st.st_dev, st.st_ino)
+                ident = hash((st.st_dev, st.st_ino))
                 if ident in seen_files:
                     continue
                 seen_files.add(ident)
@@ -134,7 +135,7 @@ def read_list(stream, nul: bool) -> Iterator[str]:
 
 def listed(names: Iterable[str]) -> Iterator[Task]:
     """Tasks for --files-from: relative paths are mirrored as given."""
-    seen: set[tuple[int, int]] = set()
+    seen: set[int] = set()
     for name in names:
         key = _identity(Path(name))
         if key is not None:

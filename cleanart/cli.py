@@ -165,7 +165,7 @@ def convert(
         workers = 1
     counts = {"converted": 0, "skipped": 0, "failed": 0, "empty": 0}
     started = time.perf_counter()
-    seen_targets: set[str] = set()
+    seen_targets: set[int] = set()  # hashes of output paths: flat memory on big trees
 
     def planned():
         """Tasks with their output file; collisions and up-to-date outputs marked."""
@@ -174,7 +174,7 @@ def convert(
                 yield task
                 continue
             target = batch.target_for(task, output, fmt) if to_dir else output
-            key = os.path.normcase(os.path.abspath(target))
+            key = hash(os.path.normcase(os.path.abspath(target)))
             if key in seen_targets:
                 yield batch.Task(task.path, task.relative, str(target), "collision")
                 continue

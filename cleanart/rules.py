@@ -652,9 +652,49 @@ class RulePlan:
     text_rules: list[Rule]  # move, cut-by-pattern and drop, in that order
     max_chars: int
     trims: list[Rule] = field(default_factory=list)  # patterns cut off the end of a block
+    _any_text_rule: Any = None  # all text patterns in one regex, built on first use
+
+    def text_rule_for(self, text: str) -> Rule | None:
+        """The first text rule whose pattern matches the whole of ``text``.
+
+        Most blocks are article text that no rule matches: one combined regular
+        expression says so in a single call before the rules are tried one by one.
+        """
+        length = len(text)
+        if length > self.max_chars:
+            return None
+        if self._any_text_rule is None:
+            self._any_text_rule = combine(r.pattern.pattern for r in self.text_rules) or False
+        if self._any_text_rule is not False and not self._any_text_rule.fullmatch(text):
+            return None
+        for rule in self.text_rules:
+            if length <= rule.max_chars and rule.pattern.fullmatch(text):
+                return rule
+        return None
 
 
-@lru_cache(maxsize=256)
+LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
+
+
+def combine(sources) -> re.Pattern | None:
+    """One regular expression matching what any of ``sources`` matches, or None if unsafe."""
+    parts = []
+    for source in sources:
+        if BACKREFERENCE.search(source):
+            return None  # group numbers would shift
+        flags = LEADING_FLAGS.match(source)
+        if flags:
+            source = f"(?{flags.group(1)}:{source[flags.end():]})"
+        parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", source) + ")")
+    if not parts:
+        return None
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
+
+
 def plan(rules: tuple[Rule, ...]) -> RulePlan:
     by_action = {a: [r for r in rules if r.action == a] for a in ACTIONS}
     cuts = by_action["cut"]
@@ -673,12 +713,19 @@ def plan(rules: tuple[Rule, ...]) -> RulePlan:
 
 
 def for_document(rules: tuple[Rule, ...], facts: dict[str, Any]) -> RulePlan:
-    """The plan for the rules whose scope this document meets."""
-    key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(facts.items()))
-    return _plan_for(rules, key)
+    """The plan for the rules whose scope this document meets.
+
+    Plans are cached by which rules are active (not by the document's facts, which
+    are unique per post), so memory stays flat over any number of posts.
+    """
+    active = tuple(i for i, rule in enumerate(rules) if not rule.scope or rule.in_scope(facts))
+    key = (id(rules), active)
+    found = _PLANS.get(key)
+    if found is None or found[0] is not rules:  # an id can be reused once a tuple is freed
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        found = _PLANS[key] = (rules, plan(tuple(rules[i] for i in active)))
+    return found[1]
 
 
-@lru_cache(maxsize=1024)
-def _plan_for(rules: tuple[Rule, ...], facts_key: tuple) -> RulePlan:
-    facts = {k: list(v) if isinstance(v, tuple) else v for k, v in facts_key}
-    return plan(tuple(r for r in rules if not r.scope or r.in_scope(facts)))
+_PLANS: dict[tuple, tuple] = {}  # (id(rules), active indexes) -> (rules, plan)

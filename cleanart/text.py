@@ -31,8 +31,13 @@ def is_wide(char: str) -> bool:
     return any(low <= code <= high for low, high in WIDE_RANGES)
 
 
+ODD_SPACE = re.compile(r"[\t\r\n\f\v\xa0\u2000-\u200a\u202f\u205f]| {2}")
+
+
 def join_spaces(text: str) -> str:
     """Collapse whitespace runs; a run holding a line break between wide characters vanishes."""
+    if not ODD_SPACE.search(text):
+        return text  # the common case: nothing to join
 
     def replace(match: re.Match) -> str:
         run = match.group(0)
