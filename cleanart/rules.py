@@ -664,10 +664,14 @@ class RulePlan:
         if length > self.max_chars:
             return None
         if self._any_text_rule is None:
-            self._any_text_rule = combine(r.pattern.pattern for r in self.text_rules) or False
+            # Unscoped rules only: they are the same in every plan, so one process
+            # compiles this once; scoped (site) rules are few and tried one by one.
+            unscoped = tuple(r.pattern.pattern for r in self.text_rules if not r.scope)
+            self._any_text_rule = combine(unscoped) or False
+        candidates = self.text_rules
         if self._any_text_rule is not False and not self._any_text_rule.fullmatch(text):
-            return None
-        for rule in self.text_rules:
+            candidates = [r for r in self.text_rules if r.scope]
+        for rule in candidates:
             if length <= rule.max_chars and rule.pattern.fullmatch(text):
                 return rule
         return None
@@ -677,7 +681,8 @@ LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
 
 
-def combine(sources) -> re.Pattern | None:
+@lru_cache(maxsize=32)
+def combine(sources: tuple[str, ...]) -> re.Pattern | None:
     """One regular expression matching what any of ``sources`` matches, or None if unsafe."""
     parts = []
     for source in sources:
@@ -718,7 +723,17 @@ def for_document(rules: tuple[Rule, ...], facts: dict[str, Any]) -> RulePlan:
     Plans are cached by which rules are active (not by the document's facts, which
     are unique per post), so memory stays flat over any number of posts.
     """
-    active = tuple(i for i, rule in enumerate(rules) if not rule.scope or rule.in_scope(facts))
+    facts_key = (id(rules),) + tuple(
+        (k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(facts.items())
+        if k != "url" or _uses_url_scope(rules))
+    cached = _ACTIVE.get(facts_key)
+    if cached is not None and cached[0] is rules:
+        active = cached[1]
+    else:
+        active = tuple(i for i, rule in enumerate(rules) if not rule.scope or rule.in_scope(facts))
+        if len(_ACTIVE) >= 4096:
+            _ACTIVE.clear()
+        _ACTIVE[facts_key] = (rules, active)
     key = (id(rules), active)
     found = _PLANS.get(key)
     if found is None or found[0] is not rules:  # an id can be reused once a tuple is freed
@@ -729,3 +744,9 @@ def for_document(rules: tuple[Rule, ...], facts: dict[str, Any]) -> RulePlan:
 
 
 _PLANS: dict[tuple, tuple] = {}  # (id(rules), active indexes) -> (rules, plan)
+_ACTIVE: dict[tuple, tuple] = {}  # (id(rules), facts but the url) -> (rules, active indexes)
+
+
+def _uses_url_scope(rules: tuple[Rule, ...]) -> bool:
+    """Whether any rule is scoped by url: otherwise a post's url cannot change its rules."""
+    return any(key == "url" for rule in rules for key, _ in rule.scope)

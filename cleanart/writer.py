@@ -1,13 +1,13 @@
 """Stage 5, write: outputs land whole or not at all, and never outside their folder.
 
-A file is written to a hidden temporary file beside its target and renamed over it,
+A file is written to a hidden temporary file beside its target (named after the
+process, so parallel workers never share one) and renamed over it,
 so an interrupted run (Ctrl-C, kill) never leaves a half-written output.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path, PurePath
 
 EXTENSIONS = {"md": ".md", "txt": ".txt", "json": ".json", "html": ".html"}
@@ -16,12 +16,15 @@ EXTENSIONS = {"md": ".md", "txt": ".txt", "json": ".json", "html": ".html"}
 def write_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` as UTF-8 to ``path`` via a temporary file and a rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".cleanart-tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.cleanart-tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         try:
