@@ -507,13 +507,14 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
     order: dict[int, int] = {}
     cut_markers: list[tuple[int, Any, Any]] = []  # (position, marker, rule)
     unwraps: list[tuple[Any, Any]] = []
-    if plan.remove or plan.unwrap or plan.cut_selectors or plan.cut_comments:
+    removing, unwrapping, cutting = bool(plan.remove), bool(plan.unwrap), bool(plan.cut_selectors)
+    if removing or unwrapping or cutting or plan.cut_comments:
         counter = 0
         for node in _iter_all(root):
             counter += 1
             order[id(node)] = counter
-            if not is_element(node):
-                if node.tag is etree.Comment:
+            if not isinstance(node.tag, str):
+                if node.tag is etree.Comment and plan.cut_comments:
                     for rule in plan.cut_comments:
                         if rule.comment.search(node.text or ""):
                             cut_markers.append((counter, node, rule))
@@ -521,16 +522,16 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
                 continue
             if node.getparent() is None:
                 continue
-            rule = plan.remove.match(node) if plan.remove else None
+            rule = plan.remove.match(node) if removing else None
             if rule:
                 actions.append(Action(rule.id, "remove", excerpt(node)))
                 remove(node)
                 continue
-            rule = plan.unwrap.match(node) if plan.unwrap else None
+            rule = plan.unwrap.match(node) if unwrapping else None
             if rule:
                 unwraps.append((node, rule))
                 continue
-            rule = plan.cut_selectors.match(node) if plan.cut_selectors else None
+            rule = plan.cut_selectors.match(node) if cutting else None
             if rule:
                 cut_markers.append((counter, node, rule))
         for element, rule in reversed(unwraps):
@@ -772,25 +773,55 @@ def prune_empty(root) -> None:
 
 
 def tidy_strings(root, keep_indent: bool) -> None:
-    """Whitespace inside text: CJK-aware joining, no zero-width characters, indents."""
-    for run in iter_runs(root, with_text=False):
-        # Inline media before the first text (an image, then its caption) count as a start.
-        first = run.items[0]
-        started = not isinstance(first, tuple) and is_element(first) and first.tag in MEDIA
-        for kind, element in list(run_slots(run)):
-            text = ZERO_WIDTH.sub("", getattr(element, kind) or "")
-            if started:
-                text = join_spaces(text)
-            elif not text.strip(EDGE):
-                text = ""
-            else:
+    """Whitespace inside text: CJK-aware joining, no zero-width characters, indents.
+
+    One walk over the text in document order; a block element or <br> starts a new
+    block, whose first text loses its indentation (kept with ``keep_indent``).
+    """
+    started = False  # has the current block shown any content yet?
+
+    def tidy_slot(element, kind: str) -> None:
+        nonlocal started
+        original = getattr(element, kind)
+        text = ZERO_WIDTH.sub("", original)
+        if started:
+            text = join_spaces(text)
+        elif not text.strip(EDGE):
+            text = ""
+        else:
+            started = True
+            indent = INDENT.match(text)
+            lead = indent.group(0) if indent else ""
+            kept = "".join(c for c in lead if c in "\u3000\xa0") if keep_indent else ""
+            text = kept + join_spaces(text[len(lead):])
+        if text != original:
+            setattr(element, kind, text or None)
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if not isinstance(tag, str):
+            if event == "end" and element.tail:
+                tidy_slot(element, "tail")
+            continue
+        if event == "start":
+            if tag in BLOCK_TAGS or tag == "br":
+                started = False
+            elif tag in MEDIA:
                 started = True
-                indent = INDENT.match(text)
-                lead = indent.group(0) if indent else ""
-                kept = "".join(c for c in lead if c in "\u3000\xa0") if keep_indent else ""
-                text = kept + join_spaces(text[len(lead):])
-            if text != (getattr(element, kind) or ""):
-                setattr(element, kind, text or None)
+            if tag == "pre":
+                walker.skip_subtree()  # code keeps its spacing
+                started = False
+                if element.tail and element is not root:
+                    tidy_slot(element, "tail")
+                continue
+            if element.text:
+                tidy_slot(element, "text")
+        elif tag != "pre":
+            if tag in BLOCK_TAGS:
+                started = False
+            if element is not root and element.tail:
+                tidy_slot(element, "tail")
 
 
 def drop_blank_text(root) -> None:

@@ -584,6 +584,7 @@ class SelectorIndex:
     everywhere: list[Rule] = field(default_factory=list)
     position: dict[str, int] = field(default_factory=dict)
     substrings: dict[str, dict[str, list[Rule]]] = field(default_factory=dict)
+    has_attribute_keys: bool = False  # some rule is keyed on an attribute other than class/id
 
     @classmethod
     def build(cls, rules: Iterable[Rule]) -> "SelectorIndex":
@@ -595,6 +596,8 @@ class SelectorIndex:
                 index.everywhere.append(rule)
             else:
                 for key in dict.fromkeys(keys):
+                    if key.startswith(("sub:", "has:")):
+                        index.has_attribute_keys = True
                     if key.startswith("sub:"):
                         _, attr, needle = key.split(":", 2)
                         bucket = index.substrings.setdefault(attr, {}).setdefault(needle, [])
@@ -610,7 +613,7 @@ class SelectorIndex:
         by_key = self.by_key
         found = list(by_key.get("tag:" + tag.tag, ()))
         attrs = tag.attrib
-        if attrs:
+        if attrs and (self.has_attribute_keys or "class" in attrs or "id" in attrs):
             classes = attrs.get("class")
             if classes:
                 for token in classes.split():
@@ -652,7 +655,8 @@ class RulePlan:
     text_rules: list[Rule]  # move, cut-by-pattern and drop, in that order
     max_chars: int
     trims: list[Rule] = field(default_factory=list)  # patterns cut off the end of a block
-    _any_text_rule: Any = None  # all text patterns in one regex, built on first use
+    _any_text_rule: Any = None  # all unscoped text patterns in one regex, built on first use
+    _scoped_text_rules: list = field(default_factory=list)
 
     def text_rule_for(self, text: str) -> Rule | None:
         """The first text rule whose pattern matches the whole of ``text``.
@@ -668,9 +672,10 @@ class RulePlan:
             # compiles this once; scoped (site) rules are few and tried one by one.
             unscoped = tuple(r.pattern.pattern for r in self.text_rules if not r.scope)
             self._any_text_rule = combine(unscoped) or False
+            self._scoped_text_rules = [r for r in self.text_rules if r.scope]
         candidates = self.text_rules
         if self._any_text_rule is not False and not self._any_text_rule.fullmatch(text):
-            candidates = [r for r in self.text_rules if r.scope]
+            candidates = self._scoped_text_rules
         for rule in candidates:
             if length <= rule.max_chars and rule.pattern.fullmatch(text):
                 return rule
