@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import signal
 import sys
 from collections import deque
@@ -75,16 +76,21 @@ def _identity(path: Path) -> int | None:
         st = path.stat()
     except OSError:
         return None
-    return hash((st.st_dev, st.st_ino))
+    return hash(_stat_key(st))
 
 
 def _walk_dir(top: Path, globs, seen_files, excluded) -> Iterator[Task]:
     seen_dirs = set()
-    stack = [top]
+    stack = [(str(top), "")]  # (directory, its path relative to top)
+    matches = re.compile("|".join(fnmatch.translate(g) for g in globs)).match
     while stack:
-        directory = stack.pop()
-        key = _identity(directory)
-        if key is None or key in seen_dirs or (excluded and os.path.realpath(directory) == excluded):
+        directory, relative = stack.pop()
+        try:
+            st = os.stat(directory)
+        except OSError:
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs or (excluded and os.path.realpath(directory) == excluded):
             continue
         seen_dirs.add(key)
         try:
@@ -93,25 +99,32 @@ def _walk_dir(top: Path, globs, seen_files, excluded) -> Iterator[Task]:
             continue
         subdirs = []
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 continue
             if is_dir:
-                subdirs.append(Path(entry.path))
-            elif any(fnmatch.fnmatch(entry.name, g) for g in globs):
+                subdirs.append((entry.path, relative + name + os.sep))
+            elif matches(name):
                 try:
-                    st = entry.stat()
+                    # The inode from the directory listing costs no system call; a
+                    # symlink is identified by the file it points to.
+                    ident = hash(_stat_key(entry.stat()) if entry.is_symlink()
+                                 else (st.st_dev, entry.inode()))
                 except OSError:
                     continue
-                ident = hash((st.st_dev, st.st_ino))
                 if ident in seen_files:
                     continue
                 seen_files.add(ident)
-                yield Task(entry.path, os.path.relpath(entry.path, top))
+                yield Task(entry.path, relative + name)
         stack.extend(reversed(subdirs))
+
+
+def _stat_key(st) -> tuple[int, int]:
+    return (st.st_dev, st.st_ino)
 
 
 def read_list(stream, nul: bool) -> Iterator[str]:
@@ -233,7 +246,7 @@ def chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
         yield batch
 
 
-def run(tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 16,
+def run(tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 32,
         finished: list[Result] | None = None) -> Iterator[Result]:
     """Convert tasks in order, in-process (jobs == 1) or in ``jobs`` worker processes.
 
