@@ -72,18 +72,11 @@ def machine() -> str:
 def table(headers: list[str], rows: list[list]) -> str:
     """A Markdown table; numbers are right-aligned."""
     cells = [[str(c) for c in r] for r in rows]
-    widths = [
-        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
-    ]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
     right = [i > 0 for i in range(len(headers))]
-    fmt = lambda r: (
-        "| "
-        + " | ".join(c.rjust(w) if a else c.ljust(w) for c, w, a in zip(r, widths, right))
-        + " |"
-    )
-    rule = (
-        "|"
-        + "|".join("-" * (w + 1) + ":" if a else "-" * (w + 2) for w, a in zip(widths, right))
-        + "|"
-    )
+
+    def fmt(r):
+        return "| " + " | ".join(c.rjust(w) if a else c.ljust(w) for c, w, a in zip(r, widths, right)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 1) + ":" if a else "-" * (w + 2) for w, a in zip(widths, right)) + "|"
     return "\n".join([fmt(headers), rule, *map(fmt, cells)])

@@ -12,9 +12,7 @@ import resource
 import sys
 from importlib.metadata import entry_points
 
-PER_MB = (
-    1024 if sys.platform != "darwin" else 1024 * 1024
-)  # ru_maxrss unit: KB on Linux, bytes on macOS
+PER_MB = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss unit: KB on Linux, bytes on macOS
 
 
 def main() -> None:

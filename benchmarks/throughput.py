@@ -36,9 +36,7 @@ from _common import DEFAULT_CORPUS, WRAP, installed, machine, need_dir, split_fr
 HERE = Path(__file__).resolve().parent
 LAUNCH = HERE / "_launch.py"
 CPUS = os.cpu_count() or 1
-PER_MB = (
-    1024 if sys.platform != "darwin" else 1024 * 1024
-)  # ru_maxrss is KB on Linux, bytes on macOS
+PER_MB = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss is KB on Linux, bytes on macOS
 LOOP = "loop"
 HEADERS = ["system", "docs/s", "wall s", "peak RSS main MB", "peak RSS worker MB", "outputs"]
 
@@ -60,9 +58,7 @@ def wrapped_bodies(posts: Path, root: Path) -> Path:
     for path in posts.rglob("*.md"):
         page = root / "html" / path.relative_to(posts).with_suffix(".html")
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(
-            WRAP.format(split_front_matter(path.read_text(encoding="utf-8"))), encoding="utf-8"
-        )
+        page.write_text(WRAP.format(split_front_matter(path.read_text(encoding="utf-8"))), encoding="utf-8")
     return root / "html"
 
 
@@ -76,9 +72,7 @@ def cli(name: str, script: str, args: list[str], n: int, tmp: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, str(LAUNCH), str(result), script, *(a.format(out=out) for a in args)]
     start = time.perf_counter()
-    done = subprocess.run(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False
-    )
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1) or not result.exists():
         sys.exit(f"error: {name} exited {done.returncode}\n{done.stderr[-2000:]}")
@@ -121,7 +115,8 @@ def loop(kind: str, posts: Path) -> None:
     if kind == "trafilatura":
         import trafilatura
 
-        work = lambda body: trafilatura.extract(WRAP.format(body))
+        def work(body):
+            return trafilatura.extract(WRAP.format(body))
     elif kind == "html2text":
         import html2text
 
@@ -132,7 +127,9 @@ def loop(kind: str, posts: Path) -> None:
     else:
         import lxml.html
 
-        work = lambda body: lxml.html.fromstring(WRAP.format(body))
+        def work(body):
+            return lxml.html.fromstring(WRAP.format(body))
+
     files = sorted(posts.rglob("*.md"))
     start = time.perf_counter()
     for path in files:
@@ -284,9 +281,7 @@ def main(argv=None) -> int:
         default=DEFAULT_CORPUS,
         help="folder holding rss/ (default: %(default)s)",
     )
-    ap.add_argument(
-        "--files", type=int, default=5000, metavar="N", help="posts to build (default: 5000)"
-    )
+    ap.add_argument("--files", type=int, default=5000, metavar="N", help="posts to build (default: 5000)")
     ap.add_argument(
         "--memory-check",
         action="store_true",

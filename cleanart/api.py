@@ -193,4 +193,4 @@ def clean_file(path: str | Path, options: Options | None = None, **overrides) ->
     return clean(data, str(path), options, **overrides)
 
 
-__all__ = ["Article", "Options", "CleanartError", "HeaderError", "RuleError", "clean", "clean_file"]
+__all__ = ["Article", "CleanartError", "HeaderError", "Options", "RuleError", "clean", "clean_file"]

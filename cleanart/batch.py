@@ -45,8 +45,9 @@ class Result:
 # --- walking ----------------------------------------------------------------------------
 
 
-def walk(paths: Iterable[str], globs: tuple[str, ...] = DEFAULT_GLOBS,
-         exclude: Path | None = None) -> Iterator[Task]:
+def walk(
+    paths: Iterable[str], globs: tuple[str, ...] = DEFAULT_GLOBS, exclude: Path | None = None
+) -> Iterator[Task]:
     """Inputs in order: files as given, directories recursed (sorted, hidden ones skipped).
 
     Symlinked directories are followed once (a loop cannot hang the walk) and a
@@ -112,8 +113,9 @@ def _walk_dir(top: Path, globs, seen_files, excluded) -> Iterator[Task]:
                 try:
                     # The inode from the directory listing costs no system call; a
                     # symlink is identified by the file it points to.
-                    ident = hash(_stat_key(entry.stat()) if entry.is_symlink()
-                                 else (st.st_dev, entry.inode()))
+                    ident = hash(
+                        _stat_key(entry.stat()) if entry.is_symlink() else (st.st_dev, entry.inode())
+                    )
                 except OSError:
                     continue
                 if ident in seen_files:
@@ -181,8 +183,11 @@ def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Resul
         result.skipped = True
         return result
     if task.status == "collision":
-        return _failed(result, f"output {task.target} is also the output of an earlier input; "
-                       "not converted (rename one of them)")
+        return _failed(
+            result,
+            f"output {task.target} is also the output of an earlier input; "
+            "not converted (rename one of them)",
+        )
     try:
         if task.path == "-":
             data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
@@ -246,8 +251,9 @@ def chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
         yield batch
 
 
-def run(tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 32,
-        finished: list[Result] | None = None) -> Iterator[Result]:
+def run(
+    tasks: Iterable[Task], job: Job, jobs: int, chunk: int = 32, finished: list[Result] | None = None
+) -> Iterator[Result]:
     """Convert tasks in order, in-process (jobs == 1) or in ``jobs`` worker processes.
 
     At most ``jobs * 4`` chunks are in flight, so memory stays flat however many

@@ -15,7 +15,7 @@ one of those two attributes).  Walks use explicit stacks, never recursion.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -25,17 +25,97 @@ from . import rules as rulebook
 from .text import EDGE, INDENT, ZERO_WIDTH, join_spaces
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details dialog dir div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav "
-    "ol p pre section summary table tbody td tfoot th thead tr ul caption".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+    ]
 )
 DROP_TAGS = frozenset(
-    "script style noscript template iframe frame frameset object embed applet svg math canvas "
-    "input button select option optgroup textarea datalist output progress meter keygen "
-    "link meta base head title param track map area dialog".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "svg",
+        "math",
+        "canvas",
+        "input",
+        "button",
+        "select",
+        "option",
+        "optgroup",
+        "textarea",
+        "datalist",
+        "output",
+        "progress",
+        "meter",
+        "keygen",
+        "link",
+        "meta",
+        "base",
+        "head",
+        "title",
+        "param",
+        "track",
+        "map",
+        "area",
+        "dialog",
+    ]
 )
-KEEP_EMPTY = frozenset("img br hr td th tr video audio source picture col colgroup".split())
-UNWRAP_TAGS = frozenset("span font center o:p big small basefont nobr wbr bdi".split())
+KEEP_EMPTY = frozenset(
+    ["img", "br", "hr", "td", "th", "tr", "video", "audio", "source", "picture", "col", "colgroup"]
+)
+UNWRAP_TAGS = frozenset(["span", "font", "center", "o:p", "big", "small", "basefont", "nobr", "wbr", "bdi"])
 KEEP_ATTRS = {
     "a": ("href", "title"),
     "img": ("src", "alt", "title"),
@@ -54,8 +134,17 @@ KEEP_ATTRS = {
     "source": ("src", "type"),
 }
 GLOBAL_ATTRS = ("lang", "dir")
-LAZY_SRC = ("data-src", "data-original", "data-actualsrc", "data-lazy-src", "data-url",
-            "data-echo", "data-original-src", "data-lazyload", "file")
+LAZY_SRC = (
+    "data-src",
+    "data-original",
+    "data-actualsrc",
+    "data-lazy-src",
+    "data-url",
+    "data-echo",
+    "data-original-src",
+    "data-lazyload",
+    "file",
+)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 TRACKER_SRC = re.compile(
     r"feeds\.feedburner\.com/~r/|/pixel\b|[./]pixel\.(gif|png)|beacon|/track(ing)?/|"
@@ -103,8 +192,14 @@ def markdown_to_html(text: str) -> str:
     return md.render(text)
 
 
-def clean(body: str, meta: dict[str, Any], rules: tuple = (), keep_credits: bool = False,
-          keep_indent: bool = False, main_content: bool = True) -> Cleaned:
+def clean(
+    body: str,
+    meta: dict[str, Any],
+    rules: tuple = (),
+    keep_credits: bool = False,
+    keep_indent: bool = False,
+    main_content: bool = True,
+) -> Cleaned:
     """Clean one body. ``meta`` is the normalised header (used for rule scopes)."""
     is_html = looks_like_html(body)
     html = body if is_html else markdown_to_html(body)
@@ -129,13 +224,14 @@ def clean(body: str, meta: dict[str, Any], rules: tuple = (), keep_credits: bool
                 # a short item, not boilerplate. Clean again without rules, and say so.
                 again = clean(body, meta, (), keep_credits, keep_indent, main_content)
                 again.warnings.append(
-                    "cleaning would leave no text (rules " + ", ".join(dict.fromkeys(structural))
-                    + "); kept the body without rule cleaning")
+                    "cleaning would leave no text (rules "
+                    + ", ".join(dict.fromkeys(structural))
+                    + "); kept the body without rule cleaning"
+                )
                 return again
             if rule_actions:
                 phrase_rules = ", ".join(dict.fromkeys(a.rule for a in rule_actions))
-                warnings.append(
-                    f"no article text: every block is boilerplate or a credit ({phrase_rules})")
+                warnings.append(f"no article text: every block is boilerplate or a credit ({phrase_rules})")
         actions.extend(rule_actions)
     finish(root, keep_indent)
     return Cleaned(root, page, moved, actions, warnings, is_html)
@@ -165,7 +261,7 @@ def parse(html: str):
         try:
             builder = etree.HTMLParser(target=etree.TreeBuilder(), huge_tree=True)
             return etree.fromstring(html, parser=builder), []
-        except Exception:  # noqa: BLE001 - the first parse is still better than nothing
+        except Exception:
             return document, ["the body is nested too deeply; text below 2048 levels was lost"]
     return document, []
 
@@ -193,11 +289,25 @@ def read_page_meta(document) -> dict[str, Any]:
             title = text_of(element).strip()
     found["title"] = title
     found["author"] = pick("author", "article:author", "byl", "dc.creator", "sailthru.author")
-    found["date"] = pick("article:published_time", "datepublished", "pubdate", "publishdate",
-                         "dc.date", "date", "og:published_time", "sailthru.date")
+    found["date"] = pick(
+        "article:published_time",
+        "datepublished",
+        "pubdate",
+        "publishdate",
+        "dc.date",
+        "date",
+        "og:published_time",
+        "sailthru.date",
+    )
     found["updated"] = pick("article:modified_time", "datemodified", "og:updated_time")
-    canonical = next((link.get("href") for link in document.iter("link")
-                      if (link.get("rel") or "").lower() == "canonical" and link.get("href")), None)
+    canonical = next(
+        (
+            link.get("href")
+            for link in document.iter("link")
+            if (link.get("rel") or "").lower() == "canonical" and link.get("href")
+        ),
+        None,
+    )
     found["url"] = canonical or pick("og:url")
     found["image"] = pick("og:image", "twitter:image")
     found["description"] = pick("description", "og:description")
@@ -368,8 +478,12 @@ def split_blank_lines(root) -> None:
             for position, part in enumerate(parts[1:]):
                 element.insert(2 * position, new_element("br"))
                 element.insert(2 * position + 1, new_element("br", part))
-        if element is not root and element.tail and BLANK_LINE.search(element.tail) and not (
-                _inside_pre(element.getparent())):
+        if (
+            element is not root
+            and element.tail
+            and BLANK_LINE.search(element.tail)
+            and not (_inside_pre(element.getparent()))
+        ):
             parts = BLANK_LINE.split(element.tail)
             element.tail = parts[0]
             anchor = element
@@ -495,8 +609,9 @@ def _element_after(run: Run):
     last = run.items[-1]
     if isinstance(last, tuple):
         kind, element = last
-        return element[0] if kind == "text" and len(element) else (
-            element.getnext() if kind == "tail" else None)
+        return (
+            element[0] if kind == "text" and len(element) else (element.getnext() if kind == "tail" else None)
+        )
     return last.getnext() if last.getparent() is not None else None
 
 
@@ -558,7 +673,7 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
             else:
                 drops.append((run, rule))
     if cut_markers:
-        position, marker, rule = min(cut_markers, key=lambda m: m[0])
+        _position, marker, rule = min(cut_markers, key=lambda m: m[0])
         cut_after(root, marker, rule, actions)
     for run, rule in drops:
         if all(_attached(i[1] if isinstance(i, tuple) else i, root) for i in run.items):
@@ -793,7 +908,7 @@ def tidy_strings(root, keep_indent: bool) -> None:
             indent = INDENT.match(text)
             lead = indent.group(0) if indent else ""
             kept = "".join(c for c in lead if c in "\u3000\xa0") if keep_indent else ""
-            text = kept + join_spaces(text[len(lead):])
+            text = kept + join_spaces(text[len(lead) :])
         if text != original:
             setattr(element, kind, text or None)
 
@@ -827,13 +942,21 @@ def tidy_strings(root, keep_indent: bool) -> None:
 def drop_blank_text(root) -> None:
     """Whitespace between blocks carries nothing: drop it (the HTML output stays compact)."""
     for element in root.iter():
-        if element.text and not element.text.strip(EDGE) and element.tag in BLOCK_TAGS and (
-                len(element) == 0 or element[0].tag in BLOCK_TAGS):
+        if (
+            element.text
+            and not element.text.strip(EDGE)
+            and element.tag in BLOCK_TAGS
+            and (len(element) == 0 or element[0].tag in BLOCK_TAGS)
+        ):
             element.text = None
         if element is not root and element.tail and not element.tail.strip(EDGE):
             following = element.getnext()
-            if element.tag in BLOCK_TAGS or element.tag == "br" or following is None or (
-                    following.tag in BLOCK_TAGS):
+            if (
+                element.tag in BLOCK_TAGS
+                or element.tag == "br"
+                or following is None
+                or (following.tag in BLOCK_TAGS)
+            ):
                 element.tail = None
 
 

@@ -55,8 +55,9 @@ def version_callback(value: bool):
 
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."
+    ),
 ):
     """Clean scraped articles (front matter + HTML) into Markdown, plain text or JSON."""
 
@@ -80,24 +81,57 @@ Exit status: 0 all converted, 1 some inputs failed, 2 usage error, 130 interrupt
 @app.command(help=CONVERT_HELP, no_args_is_help=False)
 def convert(
     paths: List[str] = typer.Argument(None, help="Files, folders, or - for stdin.", show_default=False),
-    to: str = typer.Option("md", "-t", "--to", help="Output format: md, txt, json, html (aliases markdown, text)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file, or folder for several inputs (mirrors the input tree)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode inputs with this encoding instead of detecting it."),
-    strict: bool = typer.Option(False, "--strict", help="Treat header problems and other warnings as failures."),
-    keep_indent: bool = typer.Option(False, "--keep-indent", help="Keep U+3000 / &nbsp; paragraph indentation."),
-    front_matter: Optional[bool] = typer.Option(None, "--front-matter/--no-front-matter", help="Prepend the YAML header (default: yes for md, no for txt).", show_default=False),
-    links: bool = typer.Option(True, "--links/--no-links", help="Keep links (--no-links keeps their text only)."),
+    to: str = typer.Option(
+        "md", "-t", "--to", help="Output format: md, txt, json, html (aliases markdown, text)."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Output file, or folder for several inputs (mirrors the input tree)."
+    ),
+    encoding: Optional[str] = typer.Option(
+        None, "--encoding", help="Decode inputs with this encoding instead of detecting it."
+    ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Treat header problems and other warnings as failures."
+    ),
+    keep_indent: bool = typer.Option(
+        False, "--keep-indent", help="Keep U+3000 / &nbsp; paragraph indentation."
+    ),
+    front_matter: Optional[bool] = typer.Option(
+        None,
+        "--front-matter/--no-front-matter",
+        help="Prepend the YAML header (default: yes for md, no for txt).",
+        show_default=False,
+    ),
+    links: bool = typer.Option(
+        True, "--links/--no-links", help="Keep links (--no-links keeps their text only)."
+    ),
     images: bool = typer.Option(True, "--images/--no-images", help="Keep images."),
     pretty: bool = typer.Option(False, "--pretty", help="Indent JSON output."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule file (repeatable)."),
-    no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Use only the rule files given with --rules."),
-    keep_credits: bool = typer.Option(False, "--keep-credits", help="Keep editor/source credit lines in the body."),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes (default: number of CPUs; 1 runs in-process)."),
-    globs: List[str] = typer.Option([], "--glob", help="File pattern for folders (repeatable; default *.md *.markdown *.html *.htm *.xhtml)."),
-    files_from: Optional[str] = typer.Option(None, "--files-from", help="Read input paths from FILE (- for stdin), one per line."),
+    no_builtin_rules: bool = typer.Option(
+        False, "--no-builtin-rules", help="Use only the rule files given with --rules."
+    ),
+    keep_credits: bool = typer.Option(
+        False, "--keep-credits", help="Keep editor/source credit lines in the body."
+    ),
+    jobs: Optional[int] = typer.Option(
+        None, "-j", "--jobs", help="Worker processes (default: number of CPUs; 1 runs in-process)."
+    ),
+    globs: List[str] = typer.Option(
+        [],
+        "--glob",
+        help="File pattern for folders (repeatable; default *.md *.markdown *.html *.htm *.xhtml).",
+    ),
+    files_from: Optional[str] = typer.Option(
+        None, "--files-from", help="Read input paths from FILE (- for stdin), one per line."
+    ),
     null: bool = typer.Option(False, "-0", "--null", help="--files-from paths are NUL-separated."),
-    update: bool = typer.Option(False, "-u", "--update", help="Skip inputs whose output is newer than the input."),
-    overwrite: bool = typer.Option(True, "--overwrite", help="Replace existing outputs (the default).", hidden=True),
+    update: bool = typer.Option(
+        False, "-u", "--update", help="Skip inputs whose output is newer than the input."
+    ),
+    overwrite: bool = typer.Option(
+        True, "--overwrite", help="Replace existing outputs (the default).", hidden=True
+    ),
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failure."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
@@ -127,9 +161,15 @@ def convert(
             fail_usage(f"unknown encoding {encoding!r}")
     report = Reporter(quiet, debug)
     options = Options(
-        encoding=encoding, strict=strict, keep_indent=keep_indent, links=links, images=images,
-        front_matter=front_matter, rules=tuple(str(r) for r in rules),
-        builtin_rules=not no_builtin_rules, keep_credits=keep_credits,
+        encoding=encoding,
+        strict=strict,
+        keep_indent=keep_indent,
+        links=links,
+        images=images,
+        front_matter=front_matter,
+        rules=tuple(str(r) for r in rules),
+        builtin_rules=not no_builtin_rules,
+        keep_credits=keep_credits,
     )
     from .rules import RuleError
 
@@ -139,20 +179,24 @@ def convert(
         load_rules(options)  # a bad rule file stops the run before any input is read
     except RuleError as exc:
         report.say("", str(exc))
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     from . import batch
 
     to_dir = output is not None and (
-        len(paths) > 1 or files_from is not None or any(os.path.isdir(p) for p in paths)
-        or output.is_dir() or str(output).endswith(os.sep)
+        len(paths) > 1
+        or files_from is not None
+        or any(os.path.isdir(p) for p in paths)
+        or output.is_dir()
+        or str(output).endswith(os.sep)
     )
     globs_used = tuple(globs) or batch.DEFAULT_GLOBS
     exclude = output if to_dir else None
 
     def tasks():
-        if files_from is not None:
-            stream = sys.stdin.buffer if files_from == "-" else open(files_from, "rb")
-            with stream if files_from != "-" else _nullcontext(stream):
+        if files_from == "-":
+            yield from batch.listed(batch.read_list(sys.stdin.buffer, null))
+        elif files_from is not None:
+            with open(files_from, "rb") as stream:
                 yield from batch.listed(batch.read_list(stream, null))
         yield from batch.walk(paths, globs_used, exclude)
 
@@ -215,7 +259,7 @@ def convert(
         counts["converted"] += sum(1 for r in finished_early if r.ok and not r.skipped)
     except BrokenPipeError:
         _quiet_broken_pipe()
-        raise typer.Exit(0 if not counts["failed"] else 1)
+        raise typer.Exit(1 if counts["failed"] else 0) from None
     finally:
         results.close()  # stops the workers now, not at interpreter exit
         progress.stop()
@@ -225,9 +269,12 @@ def convert(
         _quiet_broken_pipe()
     elapsed = time.perf_counter() - started
     if (many or interrupted) and not (quiet and not interrupted):
-        report.say("", ("interrupted: " if interrupted else "")
-                   + f"{counts['converted']} converted, {counts['skipped']} skipped, "
-                   f"{counts['failed']} failed, {counts['empty']} empty in {elapsed:.1f} s")
+        report.say(
+            "",
+            ("interrupted: " if interrupted else "")
+            + f"{counts['converted']} converted, {counts['skipped']} skipped, "
+            f"{counts['failed']} failed, {counts['empty']} empty in {elapsed:.1f} s",
+        )
     if interrupted:
         raise typer.Exit(130)
     raise typer.Exit(1 if counts["failed"] else 0)
@@ -235,7 +282,9 @@ def convert(
 
 @app.command("rules")
 def rules_command(
-    check: List[Path] = typer.Option([], "--check", help="Validate a rule file and report each mistake with its line (repeatable)."),
+    check: List[Path] = typer.Option(
+        [], "--check", help="Validate a rule file and report each mistake with its line (repeatable)."
+    ),
     extra: List[Path] = typer.Option([], "--rules", help="Also list the rules of this file (repeatable)."),
     no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Leave the built-in packs out."),
 ):
@@ -256,7 +305,7 @@ def rules_command(
         rules = load_rules(tuple(str(p) for p in extra), not no_builtin_rules)
     except RuleError as exc:
         Reporter().say("", str(exc))
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     rows = [(r.id, _scope_text(r), r.action, r.target, r.description) for r in rules]
     _table(("rule", "scope", "action", "matches", "description"), rows)
 
@@ -288,7 +337,9 @@ def _table(header, rows) -> None:
 def explain(
     path: str = typer.Argument(..., help="The article to explain (- for stdin)."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule file (repeatable)."),
-    no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Use only the rule files given with --rules."),
+    no_builtin_rules: bool = typer.Option(
+        False, "--no-builtin-rules", help="Use only the rule files given with --rules."
+    ),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode the input with this encoding."),
 ):
     """Show what cleaning removed, moved and unwrapped, block by block, with the rule id."""
@@ -296,25 +347,29 @@ def explain(
     from .frontmatter import HeaderError
     from .rules import RuleError
 
-    options = Options(encoding=encoding, rules=tuple(str(r) for r in rules),
-                      builtin_rules=not no_builtin_rules)
+    options = Options(
+        encoding=encoding, rules=tuple(str(r) for r in rules), builtin_rules=not no_builtin_rules
+    )
     report = Reporter()
     try:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
         article = clean(data, path, options)
     except RuleError as exc:
         report.say("", str(exc))
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except OSError as exc:
         report.say(path, exc.strerror or str(exc))
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except (HeaderError, CleanartError, ValueError, LookupError) as exc:
         report.say(path, f"bad header: {exc}" if isinstance(exc, HeaderError) else str(exc))
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for warning in article.warnings:
         report.say(path, f"warning: {warning}")
-    rows = [(a.action, a.rule, a.field or "", a.text) for a in article.actions if a.text.strip()
-            or a.action != "remove"]
+    rows = [
+        (a.action, a.rule, a.field or "", a.text)
+        for a in article.actions
+        if a.text.strip() or a.action != "remove"
+    ]
     _table(("action", "rule", "field", "text"), rows)
     meta = {k: v for k, v in article.meta.items() if v not in (None, "", [])}
     _table(("metadata", "value"), [(k, v if isinstance(v, str) else _json(v)) for k, v in meta.items()])
@@ -338,17 +393,6 @@ def _quiet_broken_pipe() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-class _nullcontext:
-    def __init__(self, value):
-        self.value = value
-
-    def __enter__(self):
-        return self.value
-
-    def __exit__(self, *exc):
-        return False
-
-
 class _Progress:
     """A rich progress bar on a terminal, for batches; nothing in pipes, files or CI."""
 
@@ -361,14 +405,19 @@ class _Progress:
         if total < 2:
             return
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
-        self.bar = Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rate]} files/s"), TimeRemainingColumn(),
-                            TextColumn("{task.fields[failed]} failed"), console=console,
-                            transient=True)
+        self.bar = Progress(
+            TextColumn("converting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} files/s"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[failed]} failed"),
+            console=console,
+            transient=True,
+        )
         self.task = self.bar.add_task("convert", total=total, rate="-", failed=0)
         self.started = time.perf_counter()
         self.bar.start()

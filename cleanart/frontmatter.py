@@ -61,7 +61,7 @@ def _split_yaml(text: str):
     close = YAML_CLOSE.search(text, opened.end())
     if not close:
         return None
-    return "yaml", text[opened.end():close.start()], opened.end(), close.end()
+    return "yaml", text[opened.end() : close.start()], opened.end(), close.end()
 
 
 def _split_toml(text: str):
@@ -71,7 +71,7 @@ def _split_toml(text: str):
     close = TOML_CLOSE.search(text, opened.end())
     if not close:
         return None
-    return "toml", text[opened.end():close.start()], opened.end(), close.end()
+    return "toml", text[opened.end() : close.start()], opened.end(), close.end()
 
 
 def _split_json(text: str):
@@ -93,7 +93,7 @@ def _split_hexo_json(text: str):
     close = HEXO_JSON_CLOSE.search(text)
     if not close:
         return None
-    return "hexo-json", text[:close.start()], 0, close.end()
+    return "hexo-json", text[: close.start()], 0, close.end()
 
 
 def _split_hexo_yaml(text: str):
@@ -103,7 +103,7 @@ def _split_hexo_yaml(text: str):
     close = HEXO_YAML_CLOSE.search(text)
     if not close:
         return None
-    head = text[:close.start()]
+    head = text[: close.start()]
     # Every non-blank line must look like YAML (a key, a list item or an indented
     # continuation); otherwise this is a document with a thematic break, not a header.
     for line in head.splitlines():
@@ -137,7 +137,7 @@ def split(text: str, strict: bool = False) -> Split:
         key_lines = {}
         for number, line in enumerate(raw.split("\n")):
             key = re.match(r"""^\s*["']?([A-Za-z_][\w-]*)["']?\s*[:=]""", line)
-            if key and not line.startswith((" ", "\t")) or (key and dialect in ("json", "hexo-json")):
+            if (key and not line.startswith((" ", "\t"))) or (key and dialect in ("json", "hexo-json")):
                 key_lines.setdefault(key.group(1).lower(), first_line + number)
         return Split(header, stripped[body_start:], dialect, body_line, warnings, key_lines)
     warnings = []
@@ -250,7 +250,7 @@ def _restore_comment_values(data: dict, raw: str) -> dict:
 
 IMAGE_KEYS = ("image", "headimg", "thumbnail", "cover", "banner", "featured_image", "top_img")
 URL_KEYS = ("url", "link", "permalink", "original_url", "canonical")
-MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def json_safe(value: Any) -> Any:
@@ -307,8 +307,15 @@ def _rfc822(text: str) -> str | None:
         sign = 1 if zone[0] == "+" else -1
         tz = dt.timezone(sign * dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])))
     try:
-        return dt.datetime(int(year), MONTHS.index(month.lower()) + 1, int(day), int(hour),
-                           int(minute), int(second or 0), tzinfo=tz).isoformat()
+        return dt.datetime(
+            int(year),
+            MONTHS.index(month.lower()) + 1,
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            tzinfo=tz,
+        ).isoformat()
     except ValueError:
         return None
 
@@ -370,8 +377,9 @@ def first_value(header: dict, keys: tuple[str, ...]) -> Any:
     return None
 
 
-def normalise(header: dict[str, Any], key_lines: dict[str, int] | None = None
-              ) -> tuple[dict[str, Any], list[str]]:
+def normalise(
+    header: dict[str, Any], key_lines: dict[str, int] | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """The metadata fields cleanart promises, from whatever keys the header used."""
     warnings = []
     key_lines = key_lines or {}

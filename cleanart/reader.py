@@ -112,7 +112,7 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
         return _decode_as(data, canonical(encoding), strip_bom=True)
     for bom, name in BOMS:
         if data.startswith(bom):
-            return _decode_as(data[len(bom):], name)
+            return _decode_as(data[len(bom) :], name)
     declared = declared_encoding(data)
     if declared:
         return _decode_as(data, declared)
@@ -136,7 +136,7 @@ def _decode_as(data: bytes, codec: str, strip_bom: bool = False) -> Decoded:
     if strip_bom:
         for bom, name in BOMS:
             if data.startswith(bom) and canonical(name) == codec.replace("_", "-"):
-                data = data[len(bom):]
+                data = data[len(bom) :]
                 break
     text = data.decode(codec, errors="replace")
     warnings = []

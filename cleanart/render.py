@@ -209,8 +209,9 @@ def _fix_emphasis(element) -> None:
     renders as meant.
     """
     inside = [e for e in element.iter() if e is not element and is_element(e)]
-    if (any(e.tag in BLOCK_TAGS or e.tag in EMPHASIS for e in inside)
-            or _has_ancestor(element, EMPHASIS + ("pre", "code") + HEADINGS)):
+    if any(e.tag in BLOCK_TAGS or e.tag in EMPHASIS for e in inside) or _has_ancestor(
+        element, (*EMPHASIS, "pre", "code", *HEADINGS)
+    ):
         unwrap(element)
         return
     head = element.text or ""
@@ -219,7 +220,7 @@ def _fix_emphasis(element) -> None:
         return
     lead = LEAD.match(head)
     if lead:
-        element.text = head[lead.end():] or None
+        element.text = head[lead.end() :] or None
         moved = lead.group(0)
         if _starts_block(element):
             moved = moved.lstrip(EDGE)
@@ -427,7 +428,9 @@ def tidy_markdown(markdown: str, languages: list[str] | None = None) -> str:
     for i, line in enumerate(lines):
         if FENCE.match(line.lstrip()):
             if fenced:
-                while out and not out[-1].strip() and not FENCE.match(out[-2].lstrip() if len(out) > 1 else ""):
+                while (
+                    out and not out[-1].strip() and not FENCE.match(out[-2].lstrip() if len(out) > 1 else "")
+                ):
                     out.pop()  # no blank lines at the end of a code block
             else:
                 if out and out[-1].strip():
@@ -445,8 +448,12 @@ def tidy_markdown(markdown: str, languages: list[str] | None = None) -> str:
             if following.strip() and following.strip() != TABLE_MARK and not FENCE.match(following.lstrip()):
                 out.append(stripped + "\\")
                 continue
-        if LIST_ITEM.match(line) and out and out[-1].strip() and not (
-                LIST_ITEM.match(out[-1]) or out[-1].startswith((" ", "\t"))):
+        if (
+            LIST_ITEM.match(line)
+            and out
+            and out[-1].strip()
+            and not (LIST_ITEM.match(out[-1]) or out[-1].startswith((" ", "\t")))
+        ):
             out.append("")  # a list starts a block of its own
         out.append(line.rstrip())
     text = "\n".join(_tidy_tables(out))
@@ -457,8 +464,19 @@ def tidy_markdown(markdown: str, languages: list[str] | None = None) -> str:
 
 # --- front matter, JSON, HTML --------------------------------------------------------------
 
-FIRST_KEYS = ("title", "date", "updated", "author", "categories", "tags", "image", "url",
-              "credits", "sources", "original_title")
+FIRST_KEYS = (
+    "title",
+    "date",
+    "updated",
+    "author",
+    "categories",
+    "tags",
+    "image",
+    "url",
+    "credits",
+    "sources",
+    "original_title",
+)
 ALIASES = {
     "image": ("headimg", "thumbnail", "cover", "banner", "featured_image", "top_img"),
     "url": ("link", "permalink", "original_url", "canonical"),
@@ -475,15 +493,16 @@ def header_fields(meta: dict[str, Any], front_matter: dict[str, Any]) -> dict[st
         if key in fields or key in FIRST_KEYS:
             continue
         alias_of = next((f for f, names in ALIASES.items() if key in names), None)
-        if alias_of and (fields.get(alias_of) == value or alias_of in fields and not value):
+        if alias_of and (fields.get(alias_of) == value or (alias_of in fields and not value)):
             continue
         fields[key] = value
     return fields
 
 
 def yaml_header(fields: dict[str, Any]) -> str:
-    dumped = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, default_flow_style=False,
-                            width=1_000_000)
+    dumped = yaml.safe_dump(
+        fields, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000
+    )
     return f"---\n{dumped}---\n"
 
 

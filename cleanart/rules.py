@@ -67,10 +67,7 @@ class Rule:
         return self.pattern.pattern if self.pattern is not None else ""
 
     def in_scope(self, facts: dict[str, Any]) -> bool:
-        for key, wanted in self.scope:
-            if not _scope_matches(key, wanted, facts):
-                return False
-        return True
+        return all(_scope_matches(key, wanted, facts) for key, wanted in self.scope)
 
 
 def _scope_matches(key: str, wanted: tuple[str, ...], facts: dict[str, Any]) -> bool:
@@ -92,7 +89,7 @@ class LazyPattern:
     patterns it uses (compiling all of them costs more than converting a post).
     """
 
-    __slots__ = ("pattern", "_compiled")
+    __slots__ = ("_compiled", "pattern")
 
     def __init__(self, pattern: str):
         self.pattern = pattern
@@ -168,7 +165,9 @@ def check_file(path: str | Path, trusted: bool = False) -> tuple[list[Rule], lis
         pack = str(data.get("pack") or pack)
         unknown = set(data) - {"pack", "description", "rules"}
         if unknown:
-            return [], [RuleError(name, 1, f"unknown top-level key(s): {', '.join(sorted(map(str, unknown)))}")]
+            return [], [
+                RuleError(name, 1, f"unknown top-level key(s): {', '.join(sorted(map(str, unknown)))}")
+            ]
         items_node = next((v for k, v in root.value if k.value == "rules"), None)
         data = data.get("rules")
     if not isinstance(data, list) or items_node is None:
@@ -182,7 +181,9 @@ def check_file(path: str | Path, trusted: bool = False) -> tuple[list[Rule], lis
             errors.append(exc)
             continue
         if rule.id in seen:
-            errors.append(RuleError(name, line, f"duplicate rule id {rule.id!r} (first at line {seen[rule.id]})"))
+            errors.append(
+                RuleError(name, line, f"duplicate rule id {rule.id!r} (first at line {seen[rule.id]})")
+            )
             continue
         seen[rule.id] = line
         rules.append(rule)
@@ -222,9 +223,11 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
         if not isinstance(selector, str) or not selector.strip():
             fail(f"rule {rule_id}: selector must be a non-empty string")
         if simple_selector(selector) is None:
-            fail(f"rule {rule_id}: selector {selector!r} is not valid or not supported "
-                 "(supported: tag, *, .class, #id, [attr], [attr=|~=|^=|$=|*=||=value i], "
-                 ":not(), :empty, :first-child, :last-child, :only-child, descendant and > combinators)")
+            fail(
+                f"rule {rule_id}: selector {selector!r} is not valid or not supported "
+                "(supported: tag, *, .class, #id, [attr], [attr=|~=|^=|$=|*=||=value i], "
+                ":not(), :empty, :first-child, :last-child, :only-child, descendant and > combinators)"
+            )
         fields["selector"] = selector.strip()
     for key in ("pattern", "comment"):
         if key in item:
@@ -275,7 +278,7 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
 
 
 @lru_cache(maxsize=2048)
-def _compile_selector(selector: str) -> "SimpleSelector":
+def _compile_selector(selector: str) -> SimpleSelector:
     return simple_selector(selector)
 
 
@@ -408,7 +411,7 @@ def simple_selector(selector: str) -> SimpleSelector | None:
     """The matcher for ``selector``, or None when it is invalid or unsupported (+, ~, :nth-child…)."""
     branches = []
     for branch in _split_top(selector, ","):
-        parts, combinator, position = [], "", 0
+        parts, combinator, _position = [], "", 0
         for piece, separator in _split_combinators(branch.strip()):
             tests = _parse_compound(piece)
             if tests is None:
@@ -477,8 +480,11 @@ def _load_rules(extra: tuple[str, ...], builtin: bool) -> tuple[Rule, ...]:
             raise RuleError(str(path), None, f"cannot read rule file: {exc.strerror}") from None
         for rule in _load_cached(str(path), mtime):
             if rule.id in seen:
-                raise RuleError(str(path), int(rule.origin.rsplit(":", 1)[1]),
-                                f"rule id {rule.id!r} is already defined at {seen[rule.id]}")
+                raise RuleError(
+                    str(path),
+                    int(rule.origin.rsplit(":", 1)[1]),
+                    f"rule id {rule.id!r} is already defined at {seen[rule.id]}",
+                )
             seen[rule.id] = rule.origin
             rules.append(rule)
     return tuple(rules)
@@ -587,7 +593,7 @@ class SelectorIndex:
     has_attribute_keys: bool = False  # some rule is keyed on an attribute other than class/id
 
     @classmethod
-    def build(cls, rules: Iterable[Rule]) -> "SelectorIndex":
+    def build(cls, rules: Iterable[Rule]) -> SelectorIndex:
         index = cls()
         for rule in rules:
             index.position[rule.id] = len(index.position)
@@ -695,7 +701,7 @@ def combine(sources: tuple[str, ...]) -> re.Pattern | None:
             return None  # group numbers would shift
         flags = LEADING_FLAGS.match(source)
         if flags:
-            source = f"(?{flags.group(1)}:{source[flags.end():]})"
+            source = f"(?{flags.group(1)}:{source[flags.end() :]})"
         parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", source) + ")")
     if not parts:
         return None
@@ -708,9 +714,7 @@ def combine(sources: tuple[str, ...]) -> re.Pattern | None:
 def plan(rules: tuple[Rule, ...]) -> RulePlan:
     by_action = {a: [r for r in rules if r.action == a] for a in ACTIONS}
     cuts = by_action["cut"]
-    text_rules = (
-        by_action["move"] + [r for r in cuts if r.pattern is not None] + by_action["drop"]
-    )
+    text_rules = by_action["move"] + [r for r in cuts if r.pattern is not None] + by_action["drop"]
     return RulePlan(
         remove=SelectorIndex.build(by_action["remove"]),
         unwrap=SelectorIndex.build(by_action["unwrap"]),
@@ -728,9 +732,14 @@ def for_document(rules: tuple[Rule, ...], facts: dict[str, Any]) -> RulePlan:
     Plans are cached by which rules are active (not by the document's facts, which
     are unique per post), so memory stays flat over any number of posts.
     """
-    facts_key = (id(rules),) + tuple(
-        (k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(facts.items())
-        if k != "url" or _uses_url_scope(rules))
+    facts_key = (
+        id(rules),
+        *(
+            (key, tuple(value) if isinstance(value, list) else value)
+            for key, value in sorted(facts.items())
+            if key != "url" or _uses_url_scope(rules)
+        ),
+    )
     cached = _ACTIVE.get(facts_key)
     if cached is not None and cached[0] is rules:
         active = cached[1]

@@ -17,9 +17,18 @@ ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u180e\u00ad]|(?<=\\w)\u200d(?
 # Wide East Asian characters and punctuation (not Hangul: Korean separates words).
 # Checked by code point: a regular expression with these ranges costs milliseconds to
 # compile in every process.
-WIDE_RANGES = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F),
-               (0x31A0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
-               (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+WIDE_RANGES = (
+    (0x2E80, 0x2FDF),
+    (0x3000, 0x303F),
+    (0x3040, 0x30FF),
+    (0x3100, 0x312F),
+    (0x31A0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+)
 CJK_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 SPACE_RUN = re.compile(r"[ \t\r\n\f\v\xa0\u2000-\u200a\u202f\u205f]+")
 INDENT = re.compile(r"^[ \t\r\n\f\v\xa0\u3000\u2000-\u200a]+")

@@ -40,7 +40,9 @@ def output_path(out_dir: Path, relative: PurePath, fmt: str) -> Path:
     if not parts:
         parts = ["stdin"]
     relative = PurePath(*parts)
-    name = relative.stem if relative.suffix.lower() in (
-        ".md", ".markdown", ".html", ".htm", ".xhtml", ".txt", ".json"
-    ) else relative.name
+    name = (
+        relative.stem
+        if relative.suffix.lower() in (".md", ".markdown", ".html", ".htm", ".xhtml", ".txt", ".json")
+        else relative.name
+    )
     return out_dir.joinpath(relative.parent, name + EXTENSIONS[fmt])

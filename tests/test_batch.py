@@ -22,7 +22,9 @@ import pytest
 from cleanart.api import clean
 
 UNSAFE = '---\ntitle: !!python/object/apply:os.system ["true"]\n---\n<p>Never converted.</p>\n'
-SUMMARY = re.compile(r"^cleanart: (interrupted: )?(\d+) converted, (\d+) skipped, (\d+) failed, (\d+) empty in [\d.]+ s$")
+SUMMARY = re.compile(
+    r"^cleanart: (interrupted: )?(\d+) converted, (\d+) skipped, (\d+) failed, (\d+) empty in [\d.]+ s$"
+)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -33,7 +35,9 @@ def cleanart(*args, stdin=None, cwd=None, timeout=60):
     proc = subprocess.run(
         [sys.executable, "-m", "cleanart", "convert", *map(str, args)],
         input=stdin.encode() if isinstance(stdin, str) else stdin,
-        capture_output=True, cwd=cwd, timeout=timeout,
+        capture_output=True,
+        cwd=cwd,
+        timeout=timeout,
     )
     proc.stdout = proc.stdout.decode("utf-8")
     proc.stderr = proc.stderr.decode("utf-8")
@@ -80,8 +84,9 @@ def sorted_walk(top: Path, suffixes=(".md", ".markdown", ".html", ".htm", ".xhtm
     order = []
     for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        order += [os.path.join(root, f) for f in sorted(files)
-                  if not f.startswith(".") and f.endswith(suffixes)]
+        order += [
+            os.path.join(root, f) for f in sorted(files) if not f.startswith(".") and f.endswith(suffixes)
+        ]
     return order
 
 
@@ -282,7 +287,7 @@ def test_fail_fast_stops_early(tmp_path, jobs):
     written = files_under(tmp_path / "out") if (tmp_path / "out").exists() else set()
     assert len(written) < 400
     assert not any("cleanart-tmp" in name for name in written)
-    converted, skipped, failed, _ = summary(proc.stderr)
+    converted, _skipped, failed, _ = summary(proc.stderr)
     assert failed == 1 and converted < 400
 
 
@@ -338,15 +343,22 @@ def test_files_from_nul_separated_with_spaces_and_newlines(tmp_path):
     names = ["plain.md", "with space.md", "new\nline.md", " lead.html"]
     for i, name in enumerate(names):
         write(top / name, post(i))
-    listing = subprocess.run(["find", "in", "-type", "f", "-print0"], cwd=tmp_path,
-                             capture_output=True, check=True).stdout
+    listing = subprocess.run(
+        ["find", "in", "-type", "f", "-print0"], cwd=tmp_path, capture_output=True, check=True
+    ).stdout
     assert listing.count(b"\0") == 4
     (tmp_path / "list0").write_bytes(listing)
     proc = cleanart("--files-from", "list0", "-0", "-o", "out", "-t", "txt", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert files_under(tmp_path / "out") == {"in/plain.txt", "in/with space.txt",
-                                             "in/new\nline.txt", "in/ lead.txt"}
-    assert (tmp_path / "out" / "in" / "new\nline.txt").read_text().strip() == "Body 2, paragraph 0.\n\nThe end of post 2."
+    assert files_under(tmp_path / "out") == {
+        "in/plain.txt",
+        "in/with space.txt",
+        "in/new\nline.txt",
+        "in/ lead.txt",
+    }
+    assert (
+        tmp_path / "out" / "in" / "new\nline.txt"
+    ).read_text().strip() == "Body 2, paragraph 0.\n\nThe end of post 2."
 
     # same list on stdin, to stdout, in the list's order
     proc = cleanart("--files-from", "-", "-0", "-t", "json", stdin=listing, cwd=tmp_path)
@@ -359,7 +371,9 @@ def test_files_from_stdin_newline(tmp_path):
     write_posts(tmp_path / "in", 3)
     proc = cleanart("--files-from", "-", "-t", "txt", stdin="in/p0001.md\nin/p0000.md", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == expected(tmp_path / "in/p0001.md", "txt") + "\n" + expected(tmp_path / "in/p0000.md", "txt")
+    assert proc.stdout == expected(tmp_path / "in/p0001.md", "txt") + "\n" + expected(
+        tmp_path / "in/p0000.md", "txt"
+    )
 
 
 def test_files_from_with_dotdot_and_absolute_names_writes_only_inside_out(tmp_path):
@@ -383,7 +397,7 @@ def test_files_from_with_dotdot_and_absolute_names_writes_only_inside_out(tmp_pa
 
 def test_update_skips_up_to_date_and_rewrites_only_the_touched_one(tmp_path):
     top = tmp_path / "in"
-    paths = write_posts(top / "sub", 3) + [write(top / "z.html", post(9))]
+    paths = [*write_posts(top / "sub", 3), write(top / "z.html", post(9))]
     old = time.time() - 1000
     for p in paths:
         os.utime(p, (old, old))
@@ -523,11 +537,13 @@ def test_symlink_loop_finishes_and_converts_each_file_once(tmp_path):
 def test_same_file_reached_twice_converted_once(tmp_path):
     top = tmp_path / "in"
     write_posts(top, 3)
-    cases = [([top / "p0001.md", top], ["Post 1", "Post 0", "Post 2"]),
-             ([top, top / "p0001.md"], ["Post 0", "Post 1", "Post 2"]),
-             ([top, top], ["Post 0", "Post 1", "Post 2"]),
-             ([top / "p0000.md", top / "p0000.md"], ["Post 0"]),
-             ([top / "p0000.md", f"{top}/./p0000.md"], ["Post 0"])]
+    cases = [
+        ([top / "p0001.md", top], ["Post 1", "Post 0", "Post 2"]),
+        ([top, top / "p0001.md"], ["Post 0", "Post 1", "Post 2"]),
+        ([top, top], ["Post 0", "Post 1", "Post 2"]),
+        ([top / "p0000.md", top / "p0000.md"], ["Post 0"]),
+        ([top / "p0000.md", f"{top}/./p0000.md"], ["Post 0"]),
+    ]
     for args, titles in cases:
         proc = cleanart(*args, "-t", "json")
         assert proc.returncode == 0, proc.stderr
@@ -557,9 +573,16 @@ def test_jobs_1_and_2_give_identical_output(tmp_path):
         stdout = cleanart(top, "-t", "json", "-j", jobs)
         tree_run = cleanart(top, "-o", tmp_path / f"out{jobs}", "-t", "md", "-j", jobs)
         assert stdout.returncode == tree_run.returncode == 1
-        strip = lambda s: [line for line in s.splitlines() if not SUMMARY.match(line)]
-        runs[jobs] = (stdout.stdout, strip(stdout.stderr), strip(tree_run.stderr),
-                      snapshot(tmp_path / f"out{jobs}"))
+
+        def strip(s):
+            return [line for line in s.splitlines() if not SUMMARY.match(line)]
+
+        runs[jobs] = (
+            stdout.stdout,
+            strip(stdout.stderr),
+            strip(tree_run.stderr),
+            snapshot(tmp_path / f"out{jobs}"),
+        )
     one, two = runs["1"], runs["2"]
     assert len(json_lines(one[0])) == 200
     assert one[0] == two[0]
@@ -580,8 +603,13 @@ def test_inputs_never_modified(tmp_path, tree):
         os.utime(tree / rel, (old, old))
     before = snapshot(tree)
     modes = {rel: (tree / rel).stat().st_mode for rel in before}
-    for args in (["-t", "json"], ["-t", "md"], ["-o", tmp_path / "out", "-t", "txt", "-j", "2"],
-                 ["-o", tmp_path / "out", "-t", "md", "-u"], ["-o", tree / "clean", "-t", "html"]):
+    for args in (
+        ["-t", "json"],
+        ["-t", "md"],
+        ["-o", tmp_path / "out", "-t", "txt", "-j", "2"],
+        ["-o", tmp_path / "out", "-t", "md", "-u"],
+        ["-o", tree / "clean", "-t", "html"],
+    ):
         proc = cleanart(tree, *args)
         assert proc.returncode == 1, proc.stderr
         after = snapshot(tree)
@@ -603,9 +631,21 @@ def many_posts(tmp_path_factory):
 def test_sigint_stops_with_130_and_leaves_no_partial_files(tmp_path, many_posts, jobs):
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cleanart", "convert", str(many_posts), "-o", str(out),
-         "-t", "txt", "-j", jobs],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "cleanart",
+            "convert",
+            str(many_posts),
+            "-o",
+            str(out),
+            "-t",
+            "txt",
+            "-j",
+            jobs,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 30
@@ -616,7 +656,7 @@ def test_sigint_stops_with_130_and_leaves_no_partial_files(tmp_path, many_posts,
         assert proc.poll() is None, "the run finished before it could be interrupted"
         proc.send_signal(signal.SIGINT)
         sent = time.monotonic()
-        stdout, stderr = proc.communicate(timeout=10)
+        _stdout, stderr = proc.communicate(timeout=10)
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
@@ -627,7 +667,7 @@ def test_sigint_stops_with_130_and_leaves_no_partial_files(tmp_path, many_posts,
     assert took < 5
     no_traceback(stderr)
     assert "KeyboardInterrupt" not in stderr
-    converted, skipped, failed, _ = summary(stderr)
+    converted, _skipped, failed, _ = summary(stderr)
     assert stderr.rstrip().splitlines()[-1].startswith("cleanart: interrupted: ")
     assert failed == 0
     time.sleep(0.5)  # workers must be gone: nothing appears after the exit

@@ -24,9 +24,10 @@ def visible_text(html: str) -> str:
 
 # --- kinds of body ------------------------------------------------------------------
 
+
 def test_html_fragment_becomes_markdown():
     art = clean(
-        '<h2>Sub heading</h2>\n<p>Text with <strong>bold</strong>, <em>italics</em> and '
+        "<h2>Sub heading</h2>\n<p>Text with <strong>bold</strong>, <em>italics</em> and "
         '<a href="https://example.com/a">a link</a>.</p>'
     )
     lines = art.markdown.splitlines()
@@ -144,7 +145,9 @@ a <a href="https://example.com/x?a=1&amp;b=2">link with query</a>.</p>
 PLAIN_MD = "# Title\n\nA paragraph with `code` and a [link](https://e.com).\n\n- a\n- b\n"
 
 
-@pytest.mark.parametrize("raw", [ZH_NEWS, EN_POST, PLAIN_MD, WHOLE_PAGE], ids=["zh-news", "en-post", "markdown", "whole-page"])
+@pytest.mark.parametrize(
+    "raw", [ZH_NEWS, EN_POST, PLAIN_MD, WHOLE_PAGE], ids=["zh-news", "en-post", "markdown", "whole-page"]
+)
 def test_cleaning_twice_changes_nothing(raw):
     once = clean(raw).render("md")
     twice = clean(once).render("md")
@@ -206,6 +209,7 @@ def test_zh_news_boilerplate_removed_and_credits_moved():
 
 # --- CJK and whitespace ---------------------------------------------------------------
 
+
 def test_line_break_inside_chinese_joins_without_space():
     art = clean("<p>本市今年将新建三座城市公园，\n预计年底前全部完工。</p>")
     assert art.text == "本市今年将新建三座城市公园，预计年底前全部完工。"
@@ -241,8 +245,9 @@ def test_indentation_kept_with_keep_indent():
     assert paras[1].startswith(("\u00a0", " ")) and paras[1].endswith("Second paragraph.")
 
 
-@pytest.mark.parametrize("char", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"],
-                         ids=["ZWSP", "ZWNJ", "ZWJ", "WJ", "BOM"])
+@pytest.mark.parametrize(
+    "char", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"], ids=["ZWSP", "ZWNJ", "ZWJ", "WJ", "BOM"]
+)
 def test_zero_width_characters_removed(char):
     art = clean(f"<p>ze{char}ro wid{char}th</p>")
     assert art.text == "zero width"
@@ -286,8 +291,10 @@ JUNK = {
     "style": ("<style>.a { color: blue }</style>", "color"),
     "comment": ("<!-- a secret comment -->", "secret"),
     "iframe": ('<iframe src="https://ads.example.com/frame">frame text</iframe>', "ads.example"),
-    "form": ('<form action="/subscribe"><input name="email" value="you@x.y">'
-             "<button>Subscribe now</button></form>", "Subscribe"),
+    "form": (
+        '<form action="/subscribe"><input name="email" value="you@x.y"><button>Subscribe now</button></form>',
+        "Subscribe",
+    ),
     "display-none": ('<div style="display:none">hidden by style</div>', "hidden"),
     "display-none-spaced": ('<div style="color: red; display: none;">hidden spaced</div>', "hidden"),
     "hidden-attribute": ("<p hidden>hidden attribute</p>", "hidden"),
@@ -412,6 +419,7 @@ def test_links_and_images_kept_by_default():
 
 # --- plain text output ----------------------------------------------------------------------
 
+
 def test_txt_has_no_markdown_syntax_and_no_urls():
     art = clean(EN_POST)
     txt = art.render("txt")
@@ -433,6 +441,7 @@ def test_txt_of_markdown_body_has_no_markdown_syntax():
 
 
 # --- literal text stays literal -----------------------------------------------------------------
+
 
 def test_escaped_html_in_text_stays_literal_after_commonmark_render():
     art = clean("<p>a &lt;div&gt; b</p>")

@@ -26,7 +26,11 @@ BROKEN = "---\ntitle: 'It's broken'\n---\n<p>Body survives.</p>\n"
 def run(*args, stdin=None, cwd=None):
     return subprocess.run(
         [sys.executable, "-m", "cleanart", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
         encoding="utf-8",
     )
 
@@ -83,8 +87,7 @@ def test_txt_output_plain(post):
     assert "title:" not in out
     assert "https://" not in out
     assert out == (
-        "The tulips came up this week, earlier than last year.\n\n"
-        "I moved the bench under the apple tree.\n"
+        "The tulips came up this week, earlier than last year.\n\nI moved the bench under the apple tree.\n"
     )
 
 
@@ -104,12 +107,27 @@ def test_stdin_to_json_one_line(post):
     assert record["title"] == "Garden Diary"
     assert record["source"] == "-"
     assert record["tags"] == ["garden", "spring"]
-    for key in ("source", "title", "date", "updated", "author", "categories", "tags", "image",
-                "url", "credits", "sources", "original_title", "encoding", "front_matter",
-                "text", "markdown", "stats"):
+    for key in (
+        "source",
+        "title",
+        "date",
+        "updated",
+        "author",
+        "categories",
+        "tags",
+        "image",
+        "url",
+        "credits",
+        "sources",
+        "original_title",
+        "encoding",
+        "front_matter",
+        "text",
+        "markdown",
+        "stats",
+    ):
         assert key in record, key
-    for key in ("characters", "cjk_characters", "words", "paragraphs", "images", "links",
-                "reading_minutes"):
+    for key in ("characters", "cjk_characters", "words", "paragraphs", "images", "links", "reading_minutes"):
         assert key in record["stats"], key
     assert record["stats"]["paragraphs"] == 2
     assert record["stats"]["links"] == 1
@@ -119,7 +137,9 @@ def test_stdin_chinese_bytes_json():
     raw = "---\ntitle: 春天\n---\n<p>花开了。</p>\n".encode("gbk")
     proc = subprocess.run(
         [sys.executable, "-m", "cleanart", "convert", "-", "-t", "json"],
-        input=raw, capture_output=True, timeout=60,
+        input=raw,
+        capture_output=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout.decode("utf-8"))

@@ -55,7 +55,10 @@ def test_markdown_renders_back_to_the_plain_text(post):
     assert "**" not in prose and "~~" not in prose, "emphasis that does not render"
     assert not re.search(r"<[a-zA-Z/][^>]*>", prose), "raw HTML left in the Markdown"
     html = COMMONMARK.render(markdown)
-    assert not re.search(r"<(?!/?(p|h[1-6]|ul|ol|li|a|img|em|strong|code|pre|blockquote|hr|br|table|thead|tbody|tr|th|td|del|s)\b)[a-zA-Z/]", html), "raw HTML block"
+    assert not re.search(
+        r"<(?!/?(p|h[1-6]|ul|ol|li|a|img|em|strong|code|pre|blockquote|hr|br|table|thead|tbody|tr|th|td|del|s)\b)[a-zA-Z/]",
+        html,
+    ), "raw HTML block"
     # Also catches visible backslash escapes: the plain text has none of them.
     assert squash(shown) == squash(article.text)
 
@@ -65,7 +68,8 @@ def test_markdown_renders_back_to_the_plain_text(post):
 def test_every_post_converts_in_every_format(tmp_path, fmt):
     run = subprocess.run(
         [sys.executable, "-m", "cleanart", "convert", str(RSS), "-o", str(tmp_path), "-t", fmt, "-q"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stderr
     outputs = sorted(tmp_path.glob(f"*.{fmt}"))
@@ -87,19 +91,29 @@ def test_markdown_output_is_a_fixed_point(post):
 @needs_seed
 @pytest.mark.parametrize("fmt", ["md", "txt", "json", "html"])
 def test_seed_post_converts_cleanly_from_path_and_stdin(fmt):
-    by_path = subprocess.run([sys.executable, "-m", "cleanart", "convert", str(SEED), "-t", fmt],
-                             capture_output=True, text=True)
-    by_stdin = subprocess.run([sys.executable, "-m", "cleanart", "convert", "-", "-t", fmt],
-                              input=SEED.read_bytes(), capture_output=True)
+    by_path = subprocess.run(
+        [sys.executable, "-m", "cleanart", "convert", str(SEED), "-t", fmt], capture_output=True, text=True
+    )
+    by_stdin = subprocess.run(
+        [sys.executable, "-m", "cleanart", "convert", "-", "-t", fmt],
+        input=SEED.read_bytes(),
+        capture_output=True,
+    )
     assert by_path.returncode == 0 and by_stdin.returncode == 0
     out = by_path.stdout
     body = json.loads(out)["markdown"] if fmt == "json" else out
     if fmt == "json":
-        assert by_stdin.stdout.decode("utf-8").replace('"source":"-"', f'"source":{json.dumps(str(SEED))}') == out
+        assert (
+            by_stdin.stdout.decode("utf-8").replace('"source":"-"', f'"source":{json.dumps(str(SEED))}')
+            == out
+        )
     else:
         assert by_stdin.stdout.decode("utf-8") == out
-    for paragraph in ("2021年4月28日，中国人民银行在重庆市秀山", "会上金融单位定点扶贫工作领导小组",
-                      "进行了现场调研。（完）"):
+    for paragraph in (
+        "2021年4月28日，中国人民银行在重庆市秀山",
+        "会上金融单位定点扶贫工作领导小组",
+        "进行了现场调研。（完）",
+    ):
         assert paragraph in body
     assert "appendQr" not in body and "float:left" not in body, "CSS text left"
     assert "<!--" not in body and "&#123;" not in body and "{" not in body

@@ -21,11 +21,14 @@ EN_DOC = "---\ntitle: Café menu\n---\n<p>The café serves crème brûlée — a
 def _run(*args, stdin=None):
     return subprocess.run(
         [sys.executable, "-m", "cleanart", *args],
-        input=stdin, capture_output=True, timeout=60,
+        input=stdin,
+        capture_output=True,
+        timeout=60,
     )
 
 
 # --- Unicode ---------------------------------------------------------------------------
+
 
 def test_utf8_without_bom():
     art = clean(ZH_DOC.encode("utf-8"))
@@ -64,6 +67,7 @@ def test_latin_accents_in_utf8():
 
 
 # --- Chinese legacy encodings ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("codec", ["gbk", "gb2312", "gb18030"])
 def test_chinese_legacy_encodings_decode_and_report_gb18030(codec):
@@ -119,6 +123,7 @@ def test_meta_charset_is_respected_over_guessing_for_short_text():
 
 # --- user override -----------------------------------------------------------------------
 
+
 def test_encoding_option_overrides_detection():
     # cp1252 bytes; told the encoding, cleanart must use it
     data = "<p>Déjà vu at the café.</p>".encode("cp1252")
@@ -130,7 +135,7 @@ def test_encoding_option_overrides_detection():
 
 def test_encoding_option_wins_over_valid_utf8():
     # valid UTF-8 bytes, but the user says latin-1: the user is obeyed
-    data = "<p>café</p>".encode("utf-8")
+    data = "<p>café</p>".encode()
     art = clean(data, encoding="latin-1")
     assert art.text != "café"
     assert art.text.startswith("caf")
@@ -173,6 +178,7 @@ def test_cli_unknown_encoding_is_usage_error_or_failure_without_traceback(tmp_pa
 
 # --- broken bytes ---------------------------------------------------------------------------
 
+
 def test_undecodable_bytes_become_replacement_char_with_warning():
     data = ZH_DOC.encode("utf-8")
     p2 = ZH_P2.encode("utf-8")
@@ -185,7 +191,7 @@ def test_undecodable_bytes_become_replacement_char_with_warning():
 
 
 def test_truncated_utf8_sequence_at_end():
-    data = ZH_DOC.encode("utf-8").rstrip(b"\n")[:-len("</p>")]  # ends mid-article
+    data = ZH_DOC.encode("utf-8").rstrip(b"\n")[: -len("</p>")]  # ends mid-article
     data = data[:-1]  # cut the last character in half
     art = clean(data)
     assert ZH_P1 in art.text

@@ -148,7 +148,9 @@ def test_cli_strict_bad_header_exit_1_and_one_stderr_line(tmp_path, raw):
     post.write_text(raw, encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "cleanart", "convert", str(post), "--strict"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
@@ -163,7 +165,9 @@ def test_cli_lenient_bad_header_warns_but_succeeds(tmp_path):
     post.write_text(BROKEN_QUOTE, encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "cleanart", "convert", str(post)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0
     assert f"cleanart: {post}: warning:" in proc.stderr
@@ -192,7 +196,9 @@ def test_python_object_tag_cli_fails_cleanly(tmp_path):
     )
     proc = subprocess.run(
         [sys.executable, "-m", "cleanart", "convert", str(post)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1
     assert not marker.exists()
@@ -206,6 +212,7 @@ def test_hash_at_start_of_title_is_kept():
 
 
 # --- dates ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "given, expected",
@@ -251,6 +258,7 @@ def test_unparseable_date_kept_with_warning():
 
 # --- categories, tags, image, url ------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "line, expected",
     [
@@ -278,12 +286,7 @@ def test_single_category_key_accepted():
 
 
 def test_hexo_nested_category_lists_keep_order():
-    raw = (
-        "---\ntitle: T\ncategories:\n"
-        "  - [Programming, Python]\n"
-        "  - [Life, Travel]\n"
-        "---\nBody.\n"
-    )
+    raw = "---\ntitle: T\ncategories:\n  - [Programming, Python]\n  - [Life, Travel]\n---\nBody.\n"
     art = clean(raw)
     assert art.meta["categories"] == [["Programming", "Python"], ["Life", "Travel"]]
     json.dumps(art.meta)
@@ -335,9 +338,7 @@ def test_front_matter_keeps_whole_original_header_json_safe():
 def test_md_output_header_is_valid_yaml_with_normalised_fields():
     import yaml
 
-    art = clean(
-        "---\ntitle: 'Colon: in title'\ndate: 2013/7/13 20:46:25\ntags: a, b\n---\nBody text.\n"
-    )
+    art = clean("---\ntitle: 'Colon: in title'\ndate: 2013/7/13 20:46:25\ntags: a, b\n---\nBody text.\n")
     md = art.render("md")
     assert md.startswith("---\n")
     head, _, body = md[4:].partition("\n---\n")

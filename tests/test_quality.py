@@ -33,13 +33,21 @@ def summary(tmp_path_factory):
     out = tmp_path_factory.mktemp("rss-txt")
     proc = subprocess.run(
         [sys.executable, "-m", "cleanart", "convert", str(RSS), "-o", str(out), "-t", "txt", "-q"],
-        check=False, capture_output=True, text=True, encoding="utf-8", timeout=600,
+        check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     scored = subprocess.run(
         [sys.executable, str(SCORE), str(RSS), str(out), "--json"],
-        check=False, capture_output=True, text=True, encoding="utf-8", timeout=600,
+        check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
     )
     assert scored.returncode == 0, scored.stderr[-2000:]
     return json.loads(scored.stdout.strip().splitlines()[-1])
@@ -87,8 +95,9 @@ def test_explain_works_on_every_corpus_file():
     for path in files:
         result = runner.invoke(app, ["explain", str(path)])
         if result.exit_code != 0 or result.exception is not None:
-            failures.append(f"{path.name}: exit {result.exit_code} {result.exception!r} "
-                            f"{result.output[-300:]!r}")
+            failures.append(
+                f"{path.name}: exit {result.exit_code} {result.exception!r} {result.output[-300:]!r}"
+            )
             continue
         rows = [line.split("\t") for line in result.stdout.splitlines() if line]
         if not any(row[0] == "title" for row in rows if len(row) == 2):
@@ -100,7 +109,11 @@ def test_explain_works_on_every_corpus_file():
 def test_explain_on_the_seed_shows_stock_unwraps_and_the_editor_move():
     proc = subprocess.run(
         [sys.executable, "-m", "cleanart", "explain", str(SEED)],
-        check=False, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     rows = [line.split("\t") for line in proc.stdout.splitlines() if line]

@@ -44,8 +44,7 @@ def article(body: str, **header) -> str:
 
 def run_clean(tmp_path, rules_text: str, body: str, keep_credits=False, **header):
     path = write_rules(tmp_path, rules_text)
-    return clean(article(body, **header), rules=(str(path),), builtin_rules=False,
-                 keep_credits=keep_credits)
+    return clean(article(body, **header), rules=(str(path),), builtin_rules=False, keep_credits=keep_credits)
 
 
 def one_rule(tmp_path, body: str, keep_credits=False, header=None, **fields):
@@ -54,8 +53,14 @@ def one_rule(tmp_path, body: str, keep_credits=False, header=None, **fields):
 
 def cli(*args, stdin=None, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "cleanart", *args], input=stdin, capture_output=True,
-        text=True, encoding="utf-8", timeout=120, cwd=cwd, check=False,
+        [sys.executable, "-m", "cleanart", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        cwd=cwd,
+        check=False,
     )
 
 
@@ -96,8 +101,14 @@ def test_remove_by_selector(tmp_path, selector, gone):
     assert "Article text that stays." in art.text
     assert "Tagsmore stays" in art.text  # [class~=tags] is a whole-token match
     assert rule_ids(art, "remove") == ["t.rule"]
-    others = {"Share on Weibo", "Comment box", "Sidebar links", "Scan the QR code",
-              "Tags: a, b", "Sponsored link"} - {gone}
+    others = {
+        "Share on Weibo",
+        "Comment box",
+        "Sidebar links",
+        "Scan the QR code",
+        "Tags: a, b",
+        "Sponsored link",
+    } - {gone}
     for text in others:
         assert text in art.text, f"{selector!r} also removed {text!r}"
 
@@ -125,9 +136,11 @@ def test_remove_selector_list_removes_every_branch(tmp_path):
 
 
 def test_unwrap_keeps_the_text_without_the_link(tmp_path):
-    body = ('<p>今天<span id="stock_sz000001"><a class="keyword" href="https://finance.sina.com.cn/'
-            'realstock/company/sz000001/nc.shtml">平安银行</a></span>股价上涨。</p>'
-            '<p>看<a href="https://example.com/other">别的链接</a>。</p>')
+    body = (
+        '<p>今天<span id="stock_sz000001"><a class="keyword" href="https://finance.sina.com.cn/'
+        'realstock/company/sz000001/nc.shtml">平安银行</a></span>股价上涨。</p>'
+        '<p>看<a href="https://example.com/other">别的链接</a>。</p>'
+    )
     art = one_rule(tmp_path, body, action="unwrap", selector="a.keyword")
     assert "今天平安银行股价上涨。" in art.text
     assert "realstock" not in art.html and "realstock" not in art.markdown
@@ -175,30 +188,35 @@ def test_move_collects_several_credits(tmp_path):
 
 def test_move_source_goes_to_sources(tmp_path):
     body = "<p>正文。</p><p>来源：证券时报</p>"
-    art = one_rule(tmp_path, body, action="move", field="source",
-                   pattern=r"(文章)?来源[:：]\s*(?P<value>.{1,30})")
+    art = one_rule(
+        tmp_path, body, action="move", field="source", pattern=r"(文章)?来源[:：]\s*(?P<value>.{1,30})"
+    )
     assert art.meta["sources"] == ["证券时报"]
     assert "来源" not in art.text
 
 
 def test_move_original_title(tmp_path):
     body = "<p>原标题：某公司发布年报</p><p>正文。</p><p>原标题：第二个</p>"
-    art = one_rule(tmp_path, body, action="move", field="original_title",
-                   pattern=r"原标题[:：]\s*(?P<value>.{1,60})")
+    art = one_rule(
+        tmp_path, body, action="move", field="original_title", pattern=r"原标题[:：]\s*(?P<value>.{1,60})"
+    )
     assert art.meta["original_title"] == "某公司发布年报"  # the first one is kept
     assert art.text == "正文。"
 
 
 def test_move_is_a_fullmatch_a_mention_stays(tmp_path):
     body = "<p>他说责任编辑：张三是个好人，这句话是正文。</p><p>责任编辑：张三</p>"
-    art = one_rule(tmp_path, body, action="move", field="credits", pattern=r"责任编辑[:：]\s*(?P<value>\S{1,4})")
+    art = one_rule(
+        tmp_path, body, action="move", field="credits", pattern=r"责任编辑[:：]\s*(?P<value>\S{1,4})"
+    )
     assert "这句话是正文" in art.text
     assert art.meta["credits"] == ["张三"]
 
 
 def test_move_credit_after_br_in_the_same_paragraph(tmp_path):
-    art = one_rule(tmp_path, "<p>第一行<br>责任编辑：张三</p>", action="move", field="credits",
-                   pattern=CREDIT)
+    art = one_rule(
+        tmp_path, "<p>第一行<br>责任编辑：张三</p>", action="move", field="credits", pattern=CREDIT
+    )
     assert art.text == "第一行"
     assert art.meta["credits"] == ["张三"]
 
@@ -272,16 +290,16 @@ def test_cut_removes_marker_and_everything_after(tmp_path, marker):
 
 
 def test_cut_by_selector_marker_deep_inside(tmp_path):
-    body = ("<div><div><p>Keep A.</p><p>Keep B <span class='end-mark'>tail</span></p></div></div>"
-            "<p>Gone.</p>")
+    body = "<div><div><p>Keep A.</p><p>Keep B <span class='end-mark'>tail</span></p></div></div><p>Gone.</p>"
     art = one_rule(tmp_path, body, action="cut", selector=".end-mark")
     assert "Keep A." in art.text and "Keep B" in art.text
     assert "tail" not in art.text and "Gone." not in art.text
 
 
 def test_cut_pattern_after_br_in_the_same_paragraph(tmp_path):
-    art = one_rule(tmp_path, "<p>正文一。<br>推荐阅读<br>链接一</p><p>链接二</p>",
-                   action="cut", pattern="推荐阅读[:：]?")
+    art = one_rule(
+        tmp_path, "<p>正文一。<br>推荐阅读<br>链接一</p><p>链接二</p>", action="cut", pattern="推荐阅读[:：]?"
+    )
     assert art.text == "正文一。"
 
 
@@ -308,10 +326,12 @@ def test_cut_earliest_marker_wins(tmp_path):
 
 
 def test_drop_only_whole_blocks(tmp_path):
-    body = ("<p>这篇文章讨论了二维码支付的普及，扫码关注公众号已经成为日常。</p>"
-            "<p>扫码关注公众号</p>"
-            "<p>Remember to subscribe to newsletters you actually read, the author says.</p>"
-            "<p>Subscribe to our newsletter</p>")
+    body = (
+        "<p>这篇文章讨论了二维码支付的普及，扫码关注公众号已经成为日常。</p>"
+        "<p>扫码关注公众号</p>"
+        "<p>Remember to subscribe to newsletters you actually read, the author says.</p>"
+        "<p>Subscribe to our newsletter</p>"
+    )
     rules = """
     rules:
       - {id: t.qr, description: qr, action: drop, pattern: '(扫码|长按识别二维码).{0,4}关注(公众号)?'}
@@ -411,8 +431,11 @@ def test_scope_domain_is_a_suffix_match(tmp_path, url, applies):
 
 
 def test_scope_domain_list_means_any(tmp_path):
-    for url, applies in (("https://m.sina.cn/x", True), ("https://finance.sina.com.cn/x", True),
-                         ("https://qq.com/x", False)):
+    for url, applies in (
+        ("https://m.sina.cn/x", True),
+        ("https://finance.sina.com.cn/x", True),
+        ("https://qq.com/x", False),
+    ):
         art = scoped(tmp_path, {"domain": ["sina.com.cn", "sina.cn"]}, url=url)
         assert ("广告" not in art.text) is applies, url
 
@@ -449,24 +472,27 @@ def test_scope_every_key_must_match(tmp_path):
 
 def page(generator: str | None) -> str:
     meta = f'<meta name="generator" content="{generator}">' if generator else ""
-    return (f"<!doctype html><html><head>{meta}<title>Page</title></head><body><article>"
-            "<p>A paragraph of article text that should be kept.</p>"
-            "<div class='ad'>Advert</div></article></body></html>")
+    return (
+        f"<!doctype html><html><head>{meta}<title>Page</title></head><body><article>"
+        "<p>A paragraph of article text that should be kept.</p>"
+        "<div class='ad'>Advert</div></article></body></html>"
+    )
 
 
-@pytest.mark.parametrize("generator, applies",
-                         [("WordPress 6.4.2", True), ("Hugo 0.120", False), (None, False)])
+@pytest.mark.parametrize(
+    "generator, applies", [("WordPress 6.4.2", True), ("Hugo 0.120", False), (None, False)]
+)
 def test_scope_generator_of_a_whole_page(tmp_path, generator, applies):
-    rules = write_rules(tmp_path, rule_yaml(action="remove", selector=".ad",
-                                            scope={"generator": "WordPress"}))
+    rules = write_rules(
+        tmp_path, rule_yaml(action="remove", selector=".ad", scope={"generator": "WordPress"})
+    )
     art = clean(page(generator), rules=(str(rules),), builtin_rules=False)
     assert "A paragraph of article text" in art.text
     assert ("Advert" not in art.text) is applies
 
 
 def test_scope_domain_from_a_pages_canonical_link(tmp_path):
-    rules = write_rules(tmp_path, rule_yaml(action="remove", selector=".ad",
-                                            scope={"domain": "example.com"}))
+    rules = write_rules(tmp_path, rule_yaml(action="remove", selector=".ad", scope={"domain": "example.com"}))
     html = page(None).replace("<title>", '<link rel="canonical" href="https://www.example.com/a"><title>')
     art = clean(html, rules=(str(rules),), builtin_rules=False)
     assert "Advert" not in art.text
@@ -562,8 +588,10 @@ def test_actions_are_recorded_in_the_documented_order(tmp_path):
       - {{id: t.unwrap, description: u, action: unwrap, selector: a.kw}}
       - {{id: t.remove, description: r, action: remove, selector: .ad}}
     """
-    body = ("<p>扫码关注</p><p>责任编辑：张三</p><p>文<a class='kw' href='https://k.com'>字</a>。</p>"
-            "<div class='ad'>广告</div><p>正文。</p><!-- END --><p>尾巴。</p>")
+    body = (
+        "<p>扫码关注</p><p>责任编辑：张三</p><p>文<a class='kw' href='https://k.com'>字</a>。</p>"
+        "<div class='ad'>广告</div><p>正文。</p><!-- END --><p>尾巴。</p>"
+    )
     art = run_clean(tmp_path, rules, body)
     order = ["remove", "unwrap", "move", "cut", "drop"]
     kinds = [a.action for a in art.actions if a.rule.startswith("t.")]
@@ -603,11 +631,14 @@ def test_first_matching_rule_in_file_order_wins_for_text_rules(tmp_path):
 @pytest.mark.parametrize("first, second", [("t.tag", "t.class"), ("t.class", "t.tag")])
 def test_first_matching_selector_rule_in_file_order_wins(tmp_path, first, second):
     selectors = {"t.tag": "aside", "t.class": ".promo", "t.sub": '[class*="pro"]'}
-    items = [{"id": i, "description": i, "action": "remove", "selector": selectors[i]}
-             for i in (first, second, "t.sub")]
+    items = [
+        {"id": i, "description": i, "action": "remove", "selector": selectors[i]}
+        for i in (first, second, "t.sub")
+    ]
     path = write_rules(tmp_path, yaml.safe_dump({"rules": items}))
-    art = clean(article("<p>正文。</p><aside class='promo'>推广</aside>"), rules=(str(path),),
-                builtin_rules=False)
+    art = clean(
+        article("<p>正文。</p><aside class='promo'>推广</aside>"), rules=(str(path),), builtin_rules=False
+    )
     assert rule_ids(art, "remove") == [first]
 
 
@@ -639,8 +670,12 @@ def test_only_block_is_dropped_no_crash(tmp_path):
 
 
 def test_body_emptied_by_remove_keeps_text_and_warns(tmp_path):
-    art = one_rule(tmp_path, "<div class='content'><p>A short feed item.</p></div>",
-                   action="remove", selector="div.content")
+    art = one_rule(
+        tmp_path,
+        "<div class='content'><p>A short feed item.</p></div>",
+        action="remove",
+        selector="div.content",
+    )
     assert art.text == "A short feed item."
     assert any("t.rule" in w for w in art.warnings), art.warnings
 
@@ -674,33 +709,61 @@ rules:
 MISTAKES = [
     ("missing-id", "  - description: no id\n    action: remove\n    selector: .x\n", "id"),
     ("bad-id", "  - id: Bad ID!\n    description: d\n    action: remove\n    selector: .x\n", "id"),
-    ("duplicate-id", "  - id: ok.first\n    description: d\n    action: remove\n    selector: .x\n",
-     "duplicate"),
-    ("unknown-action", "  - id: t.a\n    description: d\n    action: delete\n    selector: .x\n",
-     "action"),
+    (
+        "duplicate-id",
+        "  - id: ok.first\n    description: d\n    action: remove\n    selector: .x\n",
+        "duplicate",
+    ),
+    ("unknown-action", "  - id: t.a\n    description: d\n    action: delete\n    selector: .x\n", "action"),
     ("missing-selector", "  - id: t.a\n    description: d\n    action: remove\n", "selector"),
     ("missing-unwrap-selector", "  - id: t.a\n    description: d\n    action: unwrap\n", "selector"),
     ("missing-pattern", "  - id: t.a\n    description: d\n    action: drop\n", "pattern"),
-    ("move-missing-field", "  - id: t.a\n    description: d\n    action: move\n    pattern: x\n",
-     "field"),
-    ("bad-regex", "  - id: t.a\n    description: d\n    action: drop\n    pattern: '(unclosed'\n",
-     "regular expression"),
-    ("bad-css", "  - id: t.a\n    description: d\n    action: remove\n    selector: 'div[class'\n",
-     "selector"),
-    ("unknown-scope-key", ("  - id: t.a\n    description: d\n    scope: {site: x.com}\n"
-     "    action: remove\n    selector: .x\n"), "scope"),
-    ("bad-scope-regex", ("  - id: t.a\n    description: d\n    scope: {author: '(x'}\n"
-     "    action: remove\n    selector: .x\n"), "regular expression"),
-    ("unknown-field", ("  - id: t.a\n    description: d\n    action: move\n    pattern: x\n"
-     "    field: editor\n"), "field"),
-    ("cut-two-markers", ("  - id: t.a\n    description: d\n    action: cut\n    comment: END\n"
-     "    pattern: 相关阅读\n"), "exactly one"),
+    ("move-missing-field", "  - id: t.a\n    description: d\n    action: move\n    pattern: x\n", "field"),
+    (
+        "bad-regex",
+        "  - id: t.a\n    description: d\n    action: drop\n    pattern: '(unclosed'\n",
+        "regular expression",
+    ),
+    (
+        "bad-css",
+        "  - id: t.a\n    description: d\n    action: remove\n    selector: 'div[class'\n",
+        "selector",
+    ),
+    (
+        "unknown-scope-key",
+        ("  - id: t.a\n    description: d\n    scope: {site: x.com}\n    action: remove\n    selector: .x\n"),
+        "scope",
+    ),
+    (
+        "bad-scope-regex",
+        (
+            "  - id: t.a\n    description: d\n    scope: {author: '(x'}\n"
+            "    action: remove\n    selector: .x\n"
+        ),
+        "regular expression",
+    ),
+    (
+        "unknown-field",
+        ("  - id: t.a\n    description: d\n    action: move\n    pattern: x\n    field: editor\n"),
+        "field",
+    ),
+    (
+        "cut-two-markers",
+        ("  - id: t.a\n    description: d\n    action: cut\n    comment: END\n    pattern: 相关阅读\n"),
+        "exactly one",
+    ),
     ("cut-no-marker", "  - id: t.a\n    description: d\n    action: cut\n", "exactly one"),
     ("missing-description", "  - id: t.a\n    action: remove\n    selector: .x\n", "description"),
-    ("key-not-allowed", ("  - id: t.a\n    description: d\n    action: remove\n    selector: .x\n"
-     "    pattern: x\n"), "not allowed"),
-    ("bad-max-chars", ("  - id: t.a\n    description: d\n    action: drop\n    pattern: x\n"
-     "    max_chars: -3\n"), "max_chars"),
+    (
+        "key-not-allowed",
+        ("  - id: t.a\n    description: d\n    action: remove\n    selector: .x\n    pattern: x\n"),
+        "not allowed",
+    ),
+    (
+        "bad-max-chars",
+        ("  - id: t.a\n    description: d\n    action: drop\n    pattern: x\n    max_chars: -3\n"),
+        "max_chars",
+    ),
 ]
 
 
@@ -741,8 +804,7 @@ def test_check_reports_every_mistake_of_a_file(tmp_path):
 
 def test_check_non_yaml_file(tmp_path):
     path = tmp_path / "broken.yaml"
-    path.write_text("rules:\n  - id: t.a\n    description: [unclosed\n    action: remove\n",
-                    encoding="utf-8")
+    path.write_text("rules:\n  - id: t.a\n    description: [unclosed\n    action: remove\n", encoding="utf-8")
     _, errors = check_file(path)
     assert len(errors) == 1
     assert "yaml" in errors[0].message.lower()
@@ -815,8 +877,11 @@ def test_convert_with_a_bad_rule_file_is_a_usage_error(tmp_path):
     assert proc.stdout == ""
 
 
-@pytest.mark.parametrize("content", ["", "rules: [unclosed\n", "- id: t.a\n  description: d\n  action: explode\n"],
-                         ids=["empty", "not-yaml", "bad-action"])
+@pytest.mark.parametrize(
+    "content",
+    ["", "rules: [unclosed\n", "- id: t.a\n  description: d\n  action: explode\n"],
+    ids=["empty", "not-yaml", "bad-action"],
+)
 def test_convert_with_broken_rule_files(tmp_path, content):
     bad = tmp_path / "bad.yaml"
     bad.write_text(content, encoding="utf-8")
@@ -884,9 +949,16 @@ def test_rules_lists_every_builtin_rule():
 
 
 def test_rules_lists_user_rules_with_scope_and_target(tmp_path):
-    path = write_rules(tmp_path, rule_yaml(id="u.one", description="My   rule\nhere",
-                                           scope={"domain": ["a.com", "b.com"]},
-                                           action="remove", selector="div.x"))
+    path = write_rules(
+        tmp_path,
+        rule_yaml(
+            id="u.one",
+            description="My   rule\nhere",
+            scope={"domain": ["a.com", "b.com"]},
+            action="remove",
+            selector="div.x",
+        ),
+    )
     proc = cli("rules", "--rules", str(path), "--no-builtin-rules")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["u.one\tdomain=a.com|b.com\tremove\tdiv.x\tMy rule here"]
@@ -935,7 +1007,10 @@ def test_selector_keys(selector, keys):
     ],
 )
 def test_selector_rules_that_cannot_be_indexed_still_work(tmp_path, selector, gone, kept):
-    body = "<div><p>Article text.</p><div class='a'>Box A</div><div class='b'>Box B</div><div class='c'>Box C</div></div>"
+    body = (
+        "<div><p>Article text.</p><div class='a'>Box A</div>"
+        "<div class='b'>Box B</div><div class='c'>Box C</div></div>"
+    )
     art = one_rule(tmp_path, body, action="remove", selector=selector)
     assert "Article text." in art.text
     for text in gone:
@@ -947,8 +1022,10 @@ def test_selector_rules_that_cannot_be_indexed_still_work(tmp_path, selector, go
 @pytest.mark.parametrize("selector", [":is(.a, .b)", "p ~ div", "p + div", "li:nth-child(2)", "div >"])
 def test_unsupported_selector_is_a_mistake_with_its_line(tmp_path, selector):
     path = tmp_path / "rules.yaml"
-    path.write_text("rules:\n  - {id: t.rule, description: d, action: remove, selector: '%s'}\n"
-                    % selector, encoding="utf-8")
+    path.write_text(
+        f"rules:\n  - {{id: t.rule, description: d, action: remove, selector: '{selector}'}}\n",
+        encoding="utf-8",
+    )
     rules, errors = check_file(path)
     assert not rules
     assert len(errors) == 1 and errors[0].line == 2
@@ -974,8 +1051,10 @@ rules:
     pattern: '{CREDIT}'
   - {{id: x.qr, description: qr, action: drop, pattern: '扫码关注'}}
 """
-EXPLAIN_BODY = ("<p>正文第一段。</p><div class='ad'>广告一</div><p>正文第二段。</p>"
-                "<div class='ad'>广告二</div><p>扫码关注</p><p>责任编辑：张三</p>")
+EXPLAIN_BODY = (
+    "<p>正文第一段。</p><div class='ad'>广告一</div><p>正文第二段。</p>"
+    "<div class='ad'>广告二</div><p>扫码关注</p><p>责任编辑：张三</p>"
+)
 
 
 def explain_rows(stdout: str) -> list[list[str]]:
