@@ -14,7 +14,7 @@ import signal
 import sys
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from .writer import output_path, write_atomic
@@ -50,83 +50,139 @@ def walk(
 ) -> Iterator[Task]:
     """Inputs in order: files as given, directories recursed (sorted, hidden ones skipped).
 
-    Symlinked directories are followed once (a loop cannot hang the walk) and a
-    file reached twice is yielded once.  ``exclude`` (the output folder) is never entered.
+    A file reached twice (given twice, given and inside a given folder, or through a
+    symlink to a file the walk converts anyway) is yielded once, and symlink loops
+    cannot hang the walk.  Memory does not grow with the number of files: the walk
+    only remembers folders, the files given by name, and files reached by symlinks.
+    ``exclude`` (the output folder) is never entered.
     """
-    seen_files: set[int] = set()  # hashes of (device, inode): small, for big trees
+    given_files: set[int] = set()  # identities of the files named so far
     # By path, not inode: the output folder may only come into being during the walk.
     excluded = os.path.realpath(exclude) if exclude is not None else None
+    walkers: list[_Walker] = []  # the folders walked so far
     for given in paths:
         if given == "-":
             yield Task("-", "stdin")
             continue
         if os.path.isdir(given):
-            yield from _walk_dir(Path(given), globs, seen_files, excluded)
+            real = os.path.realpath(given)
+            if not any(_inside(real, w.top) for w in walkers):
+                walker = _Walker(real, globs, excluded, [w.top for w in walkers], given_files)
+                yield from walker.walk(given)
+                walkers.append(walker)
             continue
-        key = _identity(Path(given))
+        key = _identity(given)
         if key is not None:
-            if key in seen_files:
-                continue
-            seen_files.add(key)
-        yield Task(given, Path(given).name)
+            real = os.path.realpath(given)
+            if key in given_files or any(w.converts(real) for w in walkers):
+                continue  # reached before, by name or inside a folder
+            given_files.add(key)
+        yield Task(given, os.path.basename(given))
 
 
-def _identity(path: Path) -> int | None:
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _identity(path) -> int | None:
     """A file's identity (device and inode), hashed to keep a set of many of them small."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return hash(_stat_key(st))
 
 
-def _walk_dir(top: Path, globs, seen_files, excluded) -> Iterator[Task]:
-    seen_dirs = set()
-    stack = [(str(top), "")]  # (directory, its path relative to top)
-    matches = re.compile("|".join(fnmatch.translate(g) for g in globs)).match
-    while stack:
-        directory, relative = stack.pop()
-        try:
-            st = os.stat(directory)
-        except OSError:
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen_dirs or (excluded and os.path.realpath(directory) == excluded):
-            continue
-        seen_dirs.add(key)
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            continue
-        subdirs = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                continue
-            if is_dir:
-                subdirs.append((entry.path, relative + name + os.sep))
-            elif matches(name):
-                try:
-                    # The inode from the directory listing costs no system call; a
-                    # symlink is identified by the file it points to.
-                    ident = hash(
-                        _stat_key(entry.stat()) if entry.is_symlink() else (st.st_dev, entry.inode())
-                    )
-                except OSError:
-                    continue
-                if ident in seen_files:
-                    continue
-                seen_files.add(ident)
-                yield Task(entry.path, relative + name)
-        stack.extend(reversed(subdirs))
-
-
 def _stat_key(st) -> tuple[int, int]:
     return (st.st_dev, st.st_ino)
+
+
+class _Walker:
+    """One folder tree, walked in sorted order without recursion."""
+
+    def __init__(self, top_real: str, globs, excluded, earlier_roots, given_files):
+        self.top = top_real
+        self.matches = re.compile("|".join(fnmatch.translate(g) for g in globs)).match
+        self.excluded = excluded
+        self.earlier_roots = list(earlier_roots)
+        self.given_files = given_files
+        self.seen_dirs: set[tuple[int, int]] = set()
+        self.linked_files: set[int] = set()
+
+    def converts(self, real: str) -> bool:
+        """Whether walking this tree yields the file at ``real``."""
+        return self.walks_itself(real) and bool(self.matches(os.path.basename(real)))
+
+    def walks_itself(self, real: str) -> bool:
+        """Whether the plain walk of this tree reaches ``real`` without following a link."""
+        if not _inside(real, self.top) or (self.excluded and _inside(real, self.excluded)):
+            return False
+        relative = os.path.relpath(real, self.top)
+        return not any(part.startswith(".") for part in relative.split(os.sep) if part != ".")
+
+    def walk(self, top: str) -> Iterator[Task]:
+        stack = [(top, "")]  # (folder, its path relative to top)
+        while stack:
+            directory, relative = stack.pop()
+            try:
+                st = os.stat(directory)
+            except OSError:
+                continue
+            key = _stat_key(st)
+            real = None
+            if key in self.seen_dirs:
+                continue
+            if self.excluded:
+                real = os.path.realpath(directory)
+                if real == self.excluded:
+                    continue
+            if any(_inside(real or os.path.realpath(directory), r) for r in self.earlier_roots):
+                continue  # walked already as an earlier input
+            self.seen_dirs.add(key)
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError:
+                continue
+            subdirs = []
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    if entry.is_symlink():
+                        task = self._linked(entry, relative, subdirs)
+                        if task:
+                            yield task
+                        continue
+                    if entry.is_dir():
+                        subdirs.append((entry.path, relative + name + os.sep))
+                        continue
+                    if not self.matches(name):
+                        continue
+                    # The inode from the listing costs no system call.
+                    if self.given_files and hash((st.st_dev, entry.inode())) in self.given_files:
+                        continue  # named on the command line too: converted there
+                except OSError:
+                    continue
+                yield Task(entry.path, relative + name)
+            stack.extend(reversed(subdirs))
+
+    def _linked(self, entry, relative: str, subdirs: list) -> Task | None:
+        """A symlink: followed unless the walk reaches its target anyway."""
+        target = os.path.realpath(entry.path)
+        if os.path.isdir(target):
+            if not self.walks_itself(target):
+                subdirs.append((entry.path, relative + entry.name + os.sep))
+            return None
+        if not self.matches(entry.name) or not os.path.isfile(target):
+            return None
+        if self.converts(target):
+            return None  # the file itself is converted where it lies
+        ident = _identity(target)
+        if ident in self.linked_files or ident in self.given_files:
+            return None
+        self.linked_files.add(ident)
+        return Task(entry.path, relative + entry.name)
 
 
 def read_list(stream, nul: bool) -> Iterator[str]:
@@ -152,7 +208,7 @@ def listed(names: Iterable[str]) -> Iterator[Task]:
     """Tasks for --files-from: relative paths are mirrored as given."""
     seen: set[int] = set()
     for name in names:
-        key = _identity(Path(name))
+        key = _identity(name)
         if key is not None:
             if key in seen:
                 continue
@@ -314,5 +370,5 @@ class _Done:
         return None
 
 
-def target_for(task: Task, out_dir: Path, fmt: str) -> Path:
-    return output_path(out_dir, PurePath(task.relative), fmt)
+def target_for(task: Task, out_dir: str, fmt: str) -> str:
+    return output_path(out_dir, task.relative, fmt)

@@ -209,7 +209,11 @@ def convert(
         workers = 1
     counts = {"converted": 0, "skipped": 0, "failed": 0, "empty": 0}
     started = time.perf_counter()
-    seen_targets: set[int] = set()  # hashes of output paths: flat memory on big trees
+    # Outputs already claimed in this run. One folder tree yields each folder's files
+    # together, so remembering the current output folder is enough (memory stays flat);
+    # several inputs or a list of files can collide anywhere, so then all are kept.
+    remember_all = len(paths) > 1 or files_from is not None
+    claimed: dict = {"folder": None, "names": set()}
 
     def planned():
         """Tasks with their output file; collisions and up-to-date outputs marked."""
@@ -217,12 +221,14 @@ def convert(
             if output is None:
                 yield task
                 continue
-            target = batch.target_for(task, output, fmt) if to_dir else output
-            key = hash(os.path.normcase(os.path.abspath(target)))
-            if key in seen_targets:
+            target = batch.target_for(task, str(output), fmt) if to_dir else str(output)
+            key = os.path.normcase(os.path.abspath(target))
+            if not remember_all and os.path.dirname(key) != claimed["folder"]:
+                claimed["folder"], claimed["names"] = os.path.dirname(key), set()
+            if hash(key) in claimed["names"]:
                 yield batch.Task(task.path, task.relative, str(target), "collision")
                 continue
-            seen_targets.add(key)
+            claimed["names"].add(hash(key))
             if update and task.path != "-" and _newer(target, task.path):
                 yield batch.Task(task.path, task.relative, str(target), "skip")
                 continue

@@ -8,19 +8,19 @@ so an interrupted run (Ctrl-C, kill) never leaves a half-written output.
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePath
 
 EXTENSIONS = {"md": ".md", "txt": ".txt", "json": ".json", "html": ".html"}
 
 
-def write_atomic(path: str | Path, text: str) -> None:
+def write_atomic(path: str, text: str) -> None:
     """Write ``text`` as UTF-8 to ``path`` via a temporary file and a rename."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.cleanart-tmp")
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.cleanart-tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder or ".", exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -34,15 +34,18 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise
 
 
-def output_path(out_dir: Path, relative: PurePath, fmt: str) -> Path:
-    """``out_dir/relative`` with the format's extension; ``relative`` has no '..' parts."""
-    parts = [p for p in relative.parts if p not in ("", ".", "..", "/")]
+INPUT_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".xhtml", ".txt", ".json")
+
+
+def output_path(out_dir: str, relative: str, fmt: str) -> str:
+    """``out_dir/relative`` with the format's extension; '..' and '.' parts are dropped.
+
+    Plain strings, not pathlib: pathlib interns every path part, so a batch of many
+    uniquely named files would grow the process's memory.
+    """
+    parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".", "..")]
     if not parts:
         parts = ["stdin"]
-    relative = PurePath(*parts)
-    name = (
-        relative.stem
-        if relative.suffix.lower() in (".md", ".markdown", ".html", ".htm", ".xhtml", ".txt", ".json")
-        else relative.name
-    )
-    return out_dir.joinpath(relative.parent, name + EXTENSIONS[fmt])
+    stem, suffix = os.path.splitext(parts[-1])
+    parts[-1] = (stem if suffix.lower() in INPUT_SUFFIXES and stem else parts[-1]) + EXTENSIONS[fmt]
+    return os.path.join(os.fspath(out_dir), *parts)
