@@ -67,10 +67,12 @@ class Article:
 
     @cached_property
     def markdown(self) -> str:
+        from copy import deepcopy
+
         from .render import to_markdown
 
-        self.html, self.text  # noqa: B018 - both read the tree before Markdown adjusts it
-        return to_markdown(self._cleaned.body, self.options.links, self.options.images)
+        # Markdown adjusts a tree (emphasis, table cells); html and text keep the original.
+        return to_markdown(deepcopy(self._cleaned.body), self.options.links, self.options.images)
 
     @cached_property
     def stats(self) -> dict[str, int]:

@@ -228,6 +228,7 @@ class Job:
     options: object  # api.Options
     pretty: bool = False
     write: bool = False  # write Task.target instead of returning the text
+    debug: bool = False  # add the traceback to an unexpected error's message
 
 
 def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
@@ -260,6 +261,16 @@ def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Resul
         return _failed(result, exc.strerror or str(exc))
     except RecursionError:
         return _failed(result, "document nested too deeply to convert")
+    except Exception as exc:  # a bug in cleanart: report it for this file, go on with the rest
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        if job.debug:
+            import traceback
+
+            lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+            message += "\n" + "".join(lines).rstrip()
+        else:
+            message += " (run with --debug for the traceback)"
+        return _failed(result, message)
     result.empty = not article.text.strip()
     if job.options.strict and article.warnings:
         return _failed(result, "; ".join(article.warnings) + " (--strict)")

@@ -384,7 +384,7 @@ def has_text(root) -> bool:
 
 
 def excerpt(node, limit: int = 200) -> str:
-    text = node.text or "" if not is_element(node) else text_of(node)
+    text = text_of(node) if is_element(node) else (node.text or "")
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -30,9 +30,8 @@ app = typer.Typer(
 class Reporter:
     """Knows where messages go and whether stderr is a terminal (httpie's Environment)."""
 
-    def __init__(self, quiet: bool = False, debug: bool = False):
+    def __init__(self, quiet: bool = False):
         self.quiet = quiet
-        self.debug = debug
         self.tty = sys.stderr.isatty() and not os.environ.get("CI")
 
     def say(self, source: str, message: str) -> None:
@@ -159,7 +158,7 @@ def convert(
             canonical(encoding)
         except LookupError:
             fail_usage(f"unknown encoding {encoding!r}")
-    report = Reporter(quiet, debug)
+    report = Reporter(quiet)
     options = Options(
         encoding=encoding,
         strict=strict,
@@ -203,7 +202,7 @@ def convert(
     if files_from is not None and files_from != "-" and not os.path.isfile(files_from):
         fail_usage(f"--files-from {files_from}: no such file")
     many = to_dir or len(paths) > 1 or any(os.path.isdir(p) for p in paths) or files_from is not None
-    job = batch.Job(fmt, options, pretty, write=output is not None)
+    job = batch.Job(fmt, options, pretty, write=output is not None, debug=debug)
     workers = jobs or (os.cpu_count() or 1)
     if not many:
         workers = 1

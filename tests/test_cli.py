@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -321,3 +322,32 @@ def test_no_links_and_no_images_flags(tmp_path):
     assert "See the guide." in proc.stdout
     assert "https://example.com" not in proc.stdout
     assert "![" not in proc.stdout
+
+
+def test_unexpected_error_is_one_line_for_that_file_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """A bug in cleanart fails the one input with a one-line message, never a traceback."""
+    from cleanart import api, batch
+
+    good = tmp_path / "good.md"
+    good.write_text("---\ntitle: Good\n---\n<p>Fine.</p>\n", encoding="utf-8")
+    real_clean = api.clean
+
+    def broken_clean(raw, source="-", options=None, **kw):
+        if source.endswith("bad.md"):
+            raise TypeError("simulated bug")
+        return real_clean(raw, source, options, **kw)
+
+    (tmp_path / "bad.md").write_text("<p>x</p>", encoding="utf-8")
+    monkeypatch.setattr(api, "clean", broken_clean)
+    job = batch.Job("txt", api.Options())
+    results = list(batch.run(batch.walk([str(tmp_path)]), job, jobs=1))
+    by_name = {Path(r.source).name: r for r in results}
+    assert not by_name["bad.md"].ok
+    assert by_name["bad.md"].messages == [
+        "internal error: TypeError: simulated bug (run with --debug for the traceback)"
+    ]
+    assert by_name["good.md"].ok and by_name["good.md"].output.strip() == "Fine."
+    debug = batch.convert_one(
+        batch.Task(str(tmp_path / "bad.md"), "bad.md"), batch.Job("txt", api.Options(), debug=True)
+    )
+    assert "Traceback" in debug.messages[0] and "simulated bug" in debug.messages[0]
