@@ -34,10 +34,16 @@ class Reporter:
         self.quiet = quiet
         self.tty = sys.stderr.isatty() and not os.environ.get("CI")
 
+    live = None  # a rich console showing a progress bar: messages go above it
+
     def say(self, source: str, message: str) -> None:
         if self.quiet and message.startswith("warning:"):
             return
-        sys.stderr.write(f"cleanart: {source}: {message}\n" if source else f"cleanart: {message}\n")
+        line = f"cleanart: {source}: {message}" if source else f"cleanart: {message}"
+        if self.live is not None:
+            self.live.print(line, markup=False, highlight=False, soft_wrap=True)
+            return
+        sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
 
@@ -403,6 +409,7 @@ class _Progress:
 
     def __init__(self, report: Reporter, wanted: bool, count):
         self.bar = None
+        self.report = report
         self.failed = 0
         if not (wanted and report.tty):
             return
@@ -426,6 +433,7 @@ class _Progress:
         self.task = self.bar.add_task("convert", total=total, rate="-", failed=0)
         self.started = time.perf_counter()
         self.bar.start()
+        report.live = console
 
     def advance(self, result) -> None:
         if self.bar is None:
@@ -438,6 +446,7 @@ class _Progress:
     def stop(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+            self.report.live = None
 
 
 def main() -> None:
