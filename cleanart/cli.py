@@ -239,7 +239,9 @@ def convert(
                 continue
             yield batch.Task(task.path, task.relative, str(target))
 
-    progress = _Progress(report, many and not quiet, lambda: sum(1 for _ in tasks()))
+    # Counting walks the inputs once more; a list read from stdin can be read only once.
+    count = None if files_from == "-" else (lambda: sum(1 for _ in tasks()))
+    progress = _Progress(report, many and not quiet, count)
     first_output = True
     interrupted = False
     finished_early: list = []
@@ -413,8 +415,8 @@ class _Progress:
         self.failed = 0
         if not (wanted and report.tty):
             return
-        total = count()
-        if total < 2:
+        total = count() if count is not None else None
+        if total is not None and total < 2:
             return
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

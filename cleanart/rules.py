@@ -106,9 +106,6 @@ class LazyPattern:
     def fullmatch(self, text: str):
         return self._get().fullmatch(text)
 
-    def groupindex(self):
-        return self._get().groupindex
-
     def __eq__(self, other) -> bool:
         return isinstance(other, LazyPattern) and other.pattern == self.pattern
 
