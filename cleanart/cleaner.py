@@ -329,8 +329,9 @@ def pick_main(body):
         if not candidates:
             continue
         best = max(candidates, key=lambda t: len(text_of(t).strip()))
-        if len(text_of(best).strip()) >= 0.25 * total or len(candidates) == 1:
-            return best
+        size = len(text_of(best).strip())
+        if size >= 0.25 * total or (len(candidates) == 1 and size >= 500):
+            return best  # a short teaser marked <article> is not the story
     return body
 
 
