@@ -390,7 +390,7 @@ def excerpt(node, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _append_text_before(element, text: str | None) -> None:
+def append_text_before(element, text: str | None) -> None:
     """Add ``text`` where it reads just before ``element``."""
     if not text:
         return
@@ -404,14 +404,14 @@ def _append_text_before(element, text: str | None) -> None:
 
 def remove(element) -> None:
     """Remove an element and its content; the text after it stays."""
-    _append_text_before(element, element.tail)
+    append_text_before(element, element.tail)
     element.tail = None
     element.getparent().remove(element)
 
 
 def unwrap(element) -> None:
     """Replace an element by its content."""
-    _append_text_before(element, element.text)
+    append_text_before(element, element.text)
     element.text = None
     for child in list(element):
         element.addprevious(child)  # moves the child (with its tail) before the element

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import yaml
 from lxml import etree
 
-from .cleaner import BLOCK_TAGS, is_element, iter_elements, remove, text_of, unwrap
+from .cleaner import BLOCK_TAGS, append_text_before, is_element, iter_elements, remove, text_of, unwrap
 from .text import EDGE, tidy
 
 # --- plain text --------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def _fix_emphasis(element) -> None:
         if _starts_block(element):
             moved = moved.lstrip(EDGE)
         if moved:
-            _put_before(element, moved)
+            append_text_before(element, moved)
     holder, slot = (element[-1], "tail") if len(element) else (element, "text")
     value = getattr(holder, slot) or ""
     trail = TRAIL.search(value)
@@ -243,15 +243,6 @@ def _has_ancestor(element, names) -> bool:
             return True
         node = node.getparent()
     return False
-
-
-def _put_before(element, text: str) -> None:
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent = element.getparent()
-        parent.text = (parent.text or "") + text
 
 
 def _replace_with_space(element) -> None:
