@@ -49,7 +49,7 @@ class Article:
     encoding: str | None
     source: str
     warnings: list[str]
-    actions: list  # cleaner.Action records, for explain
+    actions: list  # cleaning.Action records, for explain
     options: Options
     _cleaned: Any = field(repr=False)
 
@@ -154,9 +154,9 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
         raise HeaderError(line.group(2), int(line.group(1))) if line else HeaderError(meta_warnings[0])
     warnings.extend(meta_warnings)
     rules = load_rules(options)
-    from . import cleaner
+    from . import cleaning
 
-    cleaned = cleaner.clean(
+    cleaned = cleaning.clean(
         split.body,
         meta,
         rules,

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import yaml
 from lxml import etree
 
-from .cleaner import BLOCK_TAGS, append_text_before, is_element, iter_elements, remove, text_of, unwrap
+from .dom import BLOCK_TAGS, append_text_before, is_element, iter_elements, remove, text_of, unwrap
 from .text import EDGE, tidy
 
 # --- plain text --------------------------------------------------------------------------

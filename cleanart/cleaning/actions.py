@@ -1,0 +1,209 @@
+"""Rule actions on the tree, in their fixed order: remove, unwrap, move, cut, drop, trim.
+
+Every change is recorded as an ``Action`` with the rule id, for ``cleanart explain``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from lxml import etree
+
+from ..dom import attached, excerpt, is_element, remove, text_of, unwrap
+from ..text import EDGE
+from .blocks import Run, iter_runs, remove_run, run_slots
+
+
+@dataclass
+class Action:
+    rule: str  # rule id, "structure.<tag>" for structural clean-up, "detector" for the detector
+    action: str  # remove, unwrap, move, cut, drop, trim
+    text: str  # the text affected (for explain)
+    field: str | None = None  # for move
+    reasons: str = ""  # the detector's main reasons, for explain
+
+
+def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bool) -> None:
+    order: dict[int, int] = {}
+    cut_markers: list[tuple[int, Any, Any]] = []  # (position, marker, rule)
+    unwraps: list[tuple[Any, Any]] = []
+    removing, unwrapping, cutting = bool(plan.remove), bool(plan.unwrap), bool(plan.cut_selectors)
+    if removing or unwrapping or cutting or plan.cut_comments:
+        counter = 0
+        for node in _iter_all(root):
+            counter += 1
+            order[id(node)] = counter
+            if not isinstance(node.tag, str):
+                if node.tag is etree.Comment and plan.cut_comments:
+                    for rule in plan.cut_comments:
+                        if rule.comment.search(node.text or ""):
+                            cut_markers.append((counter, node, rule))
+                            break
+                continue
+            if node.getparent() is None:
+                continue
+            rule = plan.remove.match(node) if removing else None
+            if rule:
+                actions.append(Action(rule.id, "remove", excerpt(node)))
+                remove(node)
+                continue
+            rule = plan.unwrap.match(node) if unwrapping else None
+            if rule:
+                unwraps.append((node, rule))
+                continue
+            rule = plan.cut_selectors.match(node) if cutting else None
+            if rule:
+                cut_markers.append((counter, node, rule))
+        for element, rule in reversed(unwraps):
+            if attached(element, root):
+                actions.append(Action(rule.id, "unwrap", excerpt(element)))
+                unwrap(element)
+    drops: list[tuple[Run, Any]] = []
+    spent_breaks: list = []
+    if plan.text_rules or plan.trims:
+        for run in iter_runs(root):
+            rule = plan.text_rule_for(run.text)
+            if rule is None:
+                if plan.trims:
+                    trim_run(run, plan.trims, actions)
+                continue
+            if rule.action == "move":
+                if keep_credits:
+                    continue
+                _store(moved, rule.field, _moved_value(rule, run.text))
+                actions.append(Action(rule.id, "move", run.text, rule.field))
+                remove_run(run, spent_breaks)
+            elif rule.action == "cut":
+                cut_markers.append((_run_position(run, order), run, rule))
+            else:
+                drops.append((run, rule))
+    if cut_markers:
+        _position, marker, rule = min(cut_markers, key=lambda m: m[0])
+        cut_after(root, marker, rule, actions)
+    for run, rule in drops:
+        if all(attached(i[1] if isinstance(i, tuple) else i, root) for i in run.items):
+            actions.append(Action(rule.id, "drop", run.text))
+            remove_run(run, spent_breaks)
+    for br in spent_breaks:
+        if attached(br, root):
+            remove(br)
+
+
+def _run_position(run: Run, order: dict[int, int]) -> float:
+    """Where a run starts, on the same scale as the walk's element positions."""
+    if not order:
+        return run.position
+    first = run.items[0]
+    if isinstance(first, tuple):
+        kind, element = first
+        base = order.get(id(element), 0)
+        # a container's own text comes right after its start; a tail after its element's subtree
+        return base + (0.5 if kind == "text" else _subtree_end(element, order) - base + 0.5)
+    return order.get(id(first), run.position)
+
+
+def _subtree_end(element, order: dict[int, int]) -> int:
+    last = element
+    while len(last):
+        last = last[-1]
+    return order.get(id(last), order.get(id(element), 0))
+
+
+def trim_run(run: Run, trims, actions: list[Action]) -> None:
+    """Cut a trailing marker ("...more", "阅读全文") off a block that is otherwise content."""
+    if not any(rule.pattern.search(run.text) for rule in trims):
+        return
+    slots = [s for s in run_slots(run) if (getattr(s[1], s[0]) or "").strip(EDGE)]
+    if not slots:
+        return
+    kind, element = slots[-1]
+    value = (getattr(element, kind) or "").rstrip(EDGE)
+    for rule in trims:
+        found = rule.pattern.search(value)
+        if found and (found.start() > 0 or len(slots) > 1):
+            actions.append(Action(rule.id, "trim", found.group(0).strip(EDGE)))
+            setattr(element, kind, value[: found.start()])
+            return
+
+
+def _moved_value(rule, text: str) -> str:
+    match = rule.pattern.fullmatch(text)
+    if match and "value" in match.groupdict() and match.group("value"):
+        return match.group("value").strip(EDGE)
+    return text
+
+
+MOVED_KEYS = {"credits": "credits", "source": "sources", "original_title": "original_title"}
+
+
+def _store(moved: dict, field_name: str, value: str) -> None:
+    """credits and sources collect lists; original_title keeps the first."""
+    key = MOVED_KEYS[field_name]
+    if key == "original_title":
+        moved.setdefault(key, value)
+    elif value not in moved.setdefault(key, []):
+        moved[key].append(value)
+
+
+def _iter_all(root) -> Iterator:
+    """Every node (elements and comments) in document order, skipping removed subtrees."""
+    stack = list(reversed(root))
+    while stack:
+        node = stack.pop()
+        yield node
+        if is_element(node) and node.getparent() is not None:
+            stack.extend(reversed(node))
+
+
+def cut_after(root, marker, rule, actions: list[Action]) -> None:
+    """Remove the marker and everything after it in document order, within ``root``."""
+    removed_text: list[str] = []
+    if isinstance(marker, Run):
+        kind, start = marker.items[0] if isinstance(marker.items[0], tuple) else ("element", marker.items[0])
+    else:
+        kind, start = "element", marker
+    if kind == "text":  # the container's own text starts the marker: empty the container
+        removed_text.append(text_of(start))
+        start.text = None
+        for child in list(start):
+            start.remove(child)
+        anchor = start
+    else:
+        anchor = start
+        if kind == "element":
+            removed_text.append(excerpt(start, 10**6))
+            if start.tail:
+                removed_text.append(start.tail)
+        else:
+            removed_text.append(start.tail or "")
+            start.tail = None
+        _remove_following(anchor, removed_text)
+        if kind == "element":
+            anchor = start.getparent()
+            start.tail = None
+            start.getparent().remove(start)
+        else:
+            anchor = start.getparent()
+    node = anchor
+    while node is not None and node is not root:
+        if node.tail:
+            removed_text.append(node.tail)
+            node.tail = None
+        _remove_following(node, removed_text)
+        node = node.getparent()
+    text = " ".join(" ".join(removed_text).split())
+    actions.append(Action(rule.id, "cut", text[:400]))
+
+
+def _remove_following(element, removed_text: list[str]) -> None:
+    sibling = element.getnext()
+    while sibling is not None:
+        following = sibling.getnext()
+        if is_element(sibling):
+            removed_text.append(text_of(sibling))
+        if sibling.tail:
+            removed_text.append(sibling.tail)
+        sibling.tail = None
+        sibling.getparent().remove(sibling)
+        sibling = following

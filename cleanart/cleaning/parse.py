@@ -1,0 +1,56 @@
+"""Turn a body (HTML, Markdown or plain text) into an lxml document."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+HTML_HINT = re.compile(
+    r"<(?:p|div|br|span|a|img|table|ul|ol|li|h[1-6]|section|article|blockquote|pre|strong|em|b|i|"
+    r"figure|html|body|head|font|center|hr|iframe|script|style|video|audio|dl|code|sup|sub|u|s)"
+    r"(?:\s[^>]*)?/?>|<!--|<!doctype",
+    re.I,
+)
+WHOLE_PAGE = re.compile(r"<html[\s>]|<head[\s>]|<!doctype\s+html", re.I)
+
+
+def looks_like_html(body: str) -> bool:
+    return bool(HTML_HINT.search(body))
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown or plain text bodies go through the same cleaning as HTML."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return md.render(text)
+
+
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# lxml's plain parser: lxml.html's element classes are looked up in Python for every
+# element touched, which cost a sixth of the run time.
+PARSER = etree.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True)
+EMPTY_PAGE = "<html><body></body></html>"
+
+
+def parse(html: str):
+    """An lxml document for ``html``; nesting deeper than libxml2's limit still parses."""
+    html = XML_DECLARATION.sub("", html).replace("\x00", "")
+    if not html.strip():
+        return etree.fromstring(EMPTY_PAGE, PARSER), []
+    try:
+        document = etree.fromstring(html, PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        document = None
+    if document is None:
+        return etree.fromstring(EMPTY_PAGE, PARSER), ["the body could not be parsed as HTML"]
+    if any("Excessive depth" in str(error) for error in PARSER.error_log):
+        # libxml2's tree builder drops what lies deeper than 2048 levels (trafilatura
+        # returns nothing there); its SAX interface does not, so build the tree from that.
+        try:
+            builder = etree.HTMLParser(target=etree.TreeBuilder(), huge_tree=True)
+            return etree.fromstring(html, parser=builder), []
+        except Exception:
+            return document, ["the body is nested too deeply; text below 2048 levels was lost"]
+    return document, []

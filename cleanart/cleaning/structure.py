@@ -1,0 +1,147 @@
+"""Structural clean-up: what is never article, whatever the site (scripts, hidden
+elements, form controls, tracking pixels), and lazy images resolved."""
+
+from __future__ import annotations
+
+import re
+
+from ..dom import excerpt, is_element, iter_elements, new_element, remove
+from .actions import Action
+
+DROP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "svg",
+        "math",
+        "canvas",
+        "input",
+        "button",
+        "select",
+        "option",
+        "optgroup",
+        "textarea",
+        "datalist",
+        "output",
+        "progress",
+        "meter",
+        "keygen",
+        "link",
+        "meta",
+        "base",
+        "head",
+        "title",
+        "param",
+        "track",
+        "map",
+        "area",
+        "dialog",
+    ]
+)
+
+
+LAZY_SRC = (
+    "data-src",
+    "data-original",
+    "data-actualsrc",
+    "data-lazy-src",
+    "data-url",
+    "data-echo",
+    "data-original-src",
+    "data-lazyload",
+    "file",
+)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+TRACKER_SRC = re.compile(
+    r"feeds\.feedburner\.com/~r/|/pixel\b|[./]pixel\.(gif|png)|beacon|/track(ing)?/|"
+    r"google-analytics\.com|doubleclick\.net|/stat(s)?\.gif|wp\.com/i/stat|spacer\.gif|blank\.gif",
+    re.I,
+)
+PIXEL_STYLE = re.compile(r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:\.0+)?px", re.I)
+
+
+BLANK_LINE = re.compile(r"\n[ \t\r\f\v\xa0\u3000]*\n")
+
+
+def structural_cleanup(root, actions: list[Action]) -> None:
+    """Scripts, styles, hidden elements, form controls, trackers; lazy images resolved."""
+    for element in list(iter_elements(root)):
+        if element.getparent() is None:
+            continue
+        name = element.tag
+        if name in DROP_TAGS:
+            actions.append(Action(f"structure.{name}", "remove", excerpt(element)))
+            remove(element)
+            continue
+        attrs = element.attrib
+        if "hidden" in attrs or ("style" in attrs and HIDDEN_STYLE.search(attrs["style"])):
+            actions.append(Action("structure.hidden", "remove", excerpt(element)))
+            remove(element)
+            continue
+        if name == "img" and not fix_image(element):
+            actions.append(Action("structure.tracking-pixel", "remove", element.get("src", "")))
+            remove(element)
+    split_blank_lines(root)
+
+
+def fix_image(img) -> bool:
+    """Resolve lazy-loading sources; False for tracking pixels and images without a source."""
+    for key in LAZY_SRC:
+        value = img.get(key)
+        if value and not value.startswith("data:"):
+            img.set("src", value.strip())
+            break
+    src = (img.get("src") or "").strip()
+    if not src and img.get("srcset"):
+        src = img.get("srcset").split(",")[0].strip().split(" ")[0]
+        img.set("src", src)
+    if not src or (src.startswith("data:") and len(src) < 200):
+        return False
+    if img.get("width") in ("0", "1") or img.get("height") in ("0", "1"):
+        return False
+    if PIXEL_STYLE.search(img.get("style", "")):
+        return False
+    return not TRACKER_SRC.search(src)
+
+
+def split_blank_lines(root) -> None:
+    """A blank line in a scraped text body separates paragraphs: make it two <br>."""
+    for element in list(root.iter()):
+        if not is_element(element) or element.tag in ("pre", "textarea", "code"):
+            continue
+        if element.text and BLANK_LINE.search(element.text) and not _inside_pre(element):
+            parts = BLANK_LINE.split(element.text)
+            element.text = parts[0]
+            for position, part in enumerate(parts[1:]):
+                element.insert(2 * position, new_element("br"))
+                element.insert(2 * position + 1, new_element("br", part))
+        if (
+            element is not root
+            and element.tail
+            and BLANK_LINE.search(element.tail)
+            and not (_inside_pre(element.getparent()))
+        ):
+            parts = BLANK_LINE.split(element.tail)
+            element.tail = parts[0]
+            anchor = element
+            for part in parts[1:]:
+                first, second = new_element("br"), new_element("br", part)
+                anchor.addnext(first)
+                first.addnext(second)
+                anchor = second
+
+
+def _inside_pre(element) -> bool:
+    while element is not None:
+        if element.tag in ("pre", "textarea", "code"):
+            return True
+        element = element.getparent()
+    return False

@@ -1,0 +1,146 @@
+"""Tree helpers and tag sets shared by the cleaning and rendering stages.
+
+The tree is lxml's: parsing and walking it in C is what makes cleanart fast.  Text
+lives in ``.text`` and ``.tail``; walks use explicit stacks, never recursion (pages
+nest thousands deep).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from .text import EDGE
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+    ]
+)
+
+
+# --- tree helpers ----------------------------------------------------------------------
+
+
+def is_element(node) -> bool:
+    """A real element (not a comment or processing instruction)."""
+    return isinstance(node.tag, str)
+
+
+def iter_elements(root) -> Iterator:
+    """Elements under ``root`` in document order; one removed when yielded is not entered."""
+    stack = [c for c in reversed(root) if isinstance(c.tag, str)]
+    while stack:
+        element = stack.pop()
+        yield element
+        if element.getparent() is not None:
+            stack.extend(c for c in reversed(element) if isinstance(c.tag, str))
+
+
+def text_of(element) -> str:
+    """The text inside an element (comments excluded), without its own tail."""
+    return "".join(element.itertext()) if is_element(element) else ""
+
+
+def has_text(root) -> bool:
+    for text in root.itertext():
+        if text.strip(EDGE):
+            return True
+    return next(root.iter("img"), None) is not None
+
+
+def excerpt(node, limit: int = 200) -> str:
+    text = text_of(node) if is_element(node) else (node.text or "")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def append_text_before(element, text: str | None) -> None:
+    """Add ``text`` where it reads just before ``element``."""
+    if not text:
+        return
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = element.getparent()
+        parent.text = (parent.text or "") + text
+
+
+def remove(element) -> None:
+    """Remove an element and its content; the text after it stays."""
+    append_text_before(element, element.tail)
+    element.tail = None
+    element.getparent().remove(element)
+
+
+def unwrap(element) -> None:
+    """Replace an element by its content."""
+    append_text_before(element, element.text)
+    element.text = None
+    for child in list(element):
+        element.addprevious(child)  # moves the child (with its tail) before the element
+    remove(element)
+
+
+def new_element(tag: str, tail: str | None = None):
+    element = etree.Element(tag)
+    element.tail = tail
+    return element
+
+
+def attached(node, root) -> bool:
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+MEDIA = frozenset(("img", "video", "audio", "picture", "hr"))
