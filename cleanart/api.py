@@ -38,6 +38,8 @@ class Options:
     builtin_rules: bool = True
     keep_credits: bool = False
     main_content: bool = True  # whole pages: keep only the marked article element
+    balance: str = "balanced"  # the boilerplate detector: precision, balanced, recall or off
+    templates: Any = None  # learned templates by source (--learn), see cleaning.templates
 
 
 @dataclass
@@ -163,6 +165,8 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
         keep_credits=options.keep_credits,
         keep_indent=options.keep_indent,
         main_content=options.main_content,
+        balance=options.balance,
+        template=_template_for(options.templates, meta, source),
     )
     warnings.extend(cleaned.warnings)
     for key, value in cleaned.page.items():
@@ -181,6 +185,14 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
     if not article.text.strip() and split.body.strip():
         warnings.append("no text left after cleaning")
     return article
+
+
+def _template_for(templates, meta: dict[str, Any], source: str):
+    if not templates:
+        return None
+    from .cleaning.templates import source_of
+
+    return templates.get(source_of(meta, source))
 
 
 def load_rules(options: Options):

@@ -83,6 +83,12 @@ Exit status: 0 all converted, 1 some inputs failed, 2 usage error, 130 interrupt
 """
 
 
+def balance_option(precision: bool, recall: bool, no_detector: bool) -> str:
+    if precision + recall + no_detector > 1:
+        fail_usage("choose one of --precision, --recall and --no-detector")
+    return "precision" if precision else "recall" if recall else "off" if no_detector else "balanced"
+
+
 @app.command(help=CONVERT_HELP, no_args_is_help=False)
 def convert(
     paths: List[str] = typer.Argument(None, help="Files, folders, or - for stdin.", show_default=False),
@@ -118,6 +124,16 @@ def convert(
     ),
     keep_credits: bool = typer.Option(
         False, "--keep-credits", help="Keep editor/source credit lines in the body."
+    ),
+    precision: bool = typer.Option(
+        False, "--precision", help="Boilerplate detector: remove more (may lose a borderline line)."
+    ),
+    recall: bool = typer.Option(False, "--recall", help="Boilerplate detector: remove only the clearest."),
+    no_detector: bool = typer.Option(
+        False, "--no-detector", help="Only rules remove boilerplate (no generic detector)."
+    ),
+    learn: bool = typer.Option(
+        False, "--learn", help="Learn each source's template from the inputs first, and remove it."
     ),
     jobs: Optional[int] = typer.Option(
         None, "-j", "--jobs", help="Worker processes (default: number of CPUs; 1 runs in-process)."
@@ -175,6 +191,7 @@ def convert(
         rules=tuple(str(r) for r in rules),
         builtin_rules=not no_builtin_rules,
         keep_credits=keep_credits,
+        balance=balance_option(precision, recall, no_detector),
     )
     from .rules import RuleError
 
@@ -354,14 +371,21 @@ def explain(
         False, "--no-builtin-rules", help="Use only the rule files given with --rules."
     ),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode the input with this encoding."),
+    precision: bool = typer.Option(False, "--precision", help="The detector as with convert --precision."),
+    recall: bool = typer.Option(False, "--recall", help="The detector as with convert --recall."),
+    no_detector: bool = typer.Option(False, "--no-detector", help="Rules only, no generic detector."),
 ):
-    """Show what cleaning removed, moved and unwrapped, block by block, with the rule id."""
+    """Show what cleaning removed, moved and unwrapped, block by block, with the rule id
+    (or the detector's reasons)."""
     from .api import CleanartError, Options, clean
     from .frontmatter import HeaderError
     from .rules import RuleError
 
     options = Options(
-        encoding=encoding, rules=tuple(str(r) for r in rules), builtin_rules=not no_builtin_rules
+        encoding=encoding,
+        rules=tuple(str(r) for r in rules),
+        builtin_rules=not no_builtin_rules,
+        balance=balance_option(precision, recall, no_detector),
     )
     report = Reporter()
     try:
@@ -378,12 +402,13 @@ def explain(
         raise typer.Exit(1) from None
     for warning in article.warnings:
         report.say(path, f"warning: {warning}")
+    # "why": the metadata field a move fills, or the detector's / template's reasons.
     rows = [
-        (a.action, a.rule, a.field or "", a.text)
+        (a.action, a.rule, a.field or a.reasons, a.text)
         for a in article.actions
         if a.text.strip() or a.action != "remove"
     ]
-    _table(("action", "rule", "field", "text"), rows)
+    _table(("action", "rule", "why", "text"), rows)
     meta = {k: v for k, v in article.meta.items() if v not in (None, "", [])}
     _table(("metadata", "value"), [(k, v if isinstance(v, str) else _json(v)) for k, v in meta.items()])
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import yaml
 
 BUILTIN_DIR = Path(__file__).with_name("packs")
-ACTIONS = ("remove", "unwrap", "move", "cut", "drop", "trim")  # also the order they apply in
+ACTIONS = ("remove", "unwrap", "move", "cut", "drop", "trim", "keep")  # also the order they apply in
 FIELDS = ("credits", "source", "original_title")
 SCOPE_KEYS = ("domain", "author", "categories", "url", "generator")
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -29,8 +29,10 @@ KEYS = {
     "move": {"pattern", "field"},
     "cut": set(),  # exactly one of comment / pattern / selector
     "trim": {"pattern"},
+    "keep": set(),  # exactly one of pattern / selector: protects blocks from the detector
 }
-OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}, "trim": set()}
+OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}, "trim": set(), "keep": set()}
+ONE_OF = {"cut": ("comment", "pattern", "selector"), "keep": ("pattern", "selector")}
 COMMON = {"id", "description", "scope", "action"}
 
 
@@ -202,18 +204,18 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
     if action not in ACTIONS:
         fail(f"rule {rule_id}: 'action' must be one of {', '.join(ACTIONS)} (got {action!r})")
     allowed = COMMON | KEYS[action] | OPTIONAL.get(action, set())
-    if action == "cut":
-        allowed |= {"comment", "pattern", "selector"}
+    if action in ONE_OF:
+        allowed |= set(ONE_OF[action])
     extra = set(item) - allowed
     if extra:
         fail(f"rule {rule_id}: key(s) {', '.join(sorted(map(str, extra)))} not allowed for action {action}")
     missing = KEYS[action] - set(item)
     if missing:
         fail(f"rule {rule_id}: action {action} needs {', '.join(sorted(missing))}")
-    if action == "cut":
-        markers = [k for k in ("comment", "pattern", "selector") if k in item]
+    if action in ONE_OF:
+        markers = [k for k in ONE_OF[action] if k in item]
         if len(markers) != 1:
-            fail(f"rule {rule_id}: cut needs exactly one of comment, pattern, selector")
+            fail(f"rule {rule_id}: {action} needs exactly one of {', '.join(ONE_OF[action])}")
     fields: dict[str, Any] = {}
     if "selector" in item:
         selector = item["selector"]
@@ -658,6 +660,8 @@ class RulePlan:
     text_rules: list[Rule]  # move, cut-by-pattern and drop, in that order
     max_chars: int
     trims: list[Rule] = field(default_factory=list)  # patterns cut off the end of a block
+    keep_selectors: SelectorIndex = field(default_factory=lambda: SelectorIndex())
+    keep_patterns: list[Rule] = field(default_factory=list)  # blocks the detector must leave
     _any_text_rule: Any = None  # all unscoped text patterns in one regex, built on first use
     _scoped_text_rules: list = field(default_factory=list)
 
@@ -720,6 +724,8 @@ def plan(rules: tuple[Rule, ...]) -> RulePlan:
         text_rules=text_rules,
         max_chars=max((r.max_chars for r in text_rules), default=0),
         trims=by_action["trim"],
+        keep_selectors=SelectorIndex.build(r for r in by_action["keep"] if r.selector),
+        keep_patterns=[r for r in by_action["keep"] if r.pattern is not None],
     )
 
 

@@ -19,10 +19,12 @@ from typing import Any
 
 from .. import rules as rulebook
 from ..dom import has_text
-from .actions import Action, apply_rules
+from .actions import Action, apply_rules, keep_protection
+from .detector import detect
 from .page import pick_main, read_page_meta, scope_facts
-from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse
+from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
 from .structure import structural_cleanup
+from .templates import remove_template_blocks
 from .tidy import finish
 
 
@@ -43,11 +45,17 @@ def clean(
     keep_credits: bool = False,
     keep_indent: bool = False,
     main_content: bool = True,
+    balance: str = "balanced",
+    template: Any = None,
 ) -> Cleaned:
-    """Clean one body. ``meta`` is the normalised header (used for rule scopes)."""
+    """Clean one body. ``meta`` is the normalised header (used for rule scopes).
+
+    ``balance`` is the detector's (precision, balanced, recall, or off); ``template`` the
+    boilerplate learned from the post's folder, if any (see templates.py).
+    """
     is_html = looks_like_html(body)
     html = body if is_html else markdown_to_html(body)
-    document, warnings = parse(html)
+    document, warnings = parse_html(html)
     page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
     root = document.find("body")
     if root is None:
@@ -66,7 +74,7 @@ def clean(
             if structural:
                 # An element rule or a cut emptied the body: that is a rule misfiring on
                 # a short item, not boilerplate. Clean again without rules, and say so.
-                again = clean(body, meta, (), keep_credits, keep_indent, main_content)
+                again = clean(body, meta, (), keep_credits, keep_indent, main_content, balance, template)
                 again.warnings.append(
                     "cleaning would leave no text (rules "
                     + ", ".join(dict.fromkeys(structural))
@@ -77,5 +85,15 @@ def clean(
                 phrase_rules = ", ".join(dict.fromkeys(a.rule for a in rule_actions))
                 warnings.append(f"no article text: every block is boilerplate or a credit ({phrase_rules})")
         actions.extend(rule_actions)
+    else:
+        plan = None
+    # Markdown and plain-text bodies are text someone already converted (cleanart's own
+    # output among them): only rules judge them, so converting output again changes nothing.
+    if is_html and (balance != "off" or template is not None):
+        protect = keep_protection(root, plan)
+        if template is not None:
+            remove_template_blocks(root, template, actions, protect)
+        if balance != "off":
+            detect(root, balance, actions, protect)
     finish(root, keep_indent)
     return Cleaned(root, page, moved, actions, warnings, is_html)

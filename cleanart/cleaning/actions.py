@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from lxml import etree
 
-from ..dom import attached, excerpt, is_element, remove, text_of, unwrap
+from ..dom import attached, excerpt, is_element, iter_elements, remove, text_of, unwrap
 from ..text import EDGE
 from .blocks import Run, iter_runs, remove_run, run_slots
 
@@ -207,3 +207,34 @@ def _remove_following(element, removed_text: list[str]) -> None:
         sibling.tail = None
         sibling.getparent().remove(sibling)
         sibling = following
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What ``keep`` rules protect from the detector and template learning."""
+
+    elements: frozenset[int] = frozenset()  # ids of protected elements
+    patterns: tuple = ()  # keep rules matched against a block's whole text
+
+    def covers(self, run: Run) -> bool:
+        if self.patterns and any(r.pattern.fullmatch(run.text) for r in self.patterns):
+            return True
+        if not self.elements:
+            return False
+        element = run.container
+        while element is not None:
+            if id(element) in self.elements:
+                return True
+            element = element.getparent()
+        return any(not isinstance(i, tuple) and id(i) in self.elements for i in run.items)
+
+
+def keep_protection(root, plan) -> Protection:
+    if plan is None or not (plan.keep_selectors or plan.keep_patterns):
+        return Protection()
+    elements = (
+        frozenset(id(e) for e in iter_elements(root) if plan.keep_selectors.match(e))
+        if plan.keep_selectors
+        else frozenset()
+    )
+    return Protection(elements, tuple(plan.keep_patterns))

@@ -34,7 +34,7 @@ PARSER = etree.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True
 EMPTY_PAGE = "<html><body></body></html>"
 
 
-def parse(html: str):
+def parse_html(html: str):
     """An lxml document for ``html``; nesting deeper than libxml2's limit still parses."""
     html = XML_DECLARATION.sub("", html).replace("\x00", "")
     if not html.strip():

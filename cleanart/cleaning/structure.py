@@ -60,6 +60,15 @@ LAZY_SRC = (
     "file",
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Text readers cannot see: a watermark in near-white or zero-size type inside paragraphs.
+TEXT_COLOR = re.compile(r"(?:^|;)\s*color\s*:\s*([^;]+)", re.I)
+ZERO_SIZE = re.compile(r"(?:^|;)\s*font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|$)", re.I)
+BACKGROUND = re.compile(r"background", re.I)
+NEAR_WHITE = re.compile(
+    r"\s*(?:white|transparent|#f[a-f0-9]f[a-f0-9]f[a-f0-9]|#f[a-f0-9]{2}|"
+    r"rgba?\(\s*(?:2[4-5]\d\s*,\s*){2}2[4-5]\d\s*(?:,\s*[\d.]+\s*)?\)|rgba\([^)]*,\s*0(?:\.0+)?\s*\))\s*(?:!important)?\s*$",
+    re.I,
+)
 TRACKER_SRC = re.compile(
     r"feeds\.feedburner\.com/~r/|/pixel\b|[./]pixel\.(gif|png)|beacon|/track(ing)?/|"
     r"google-analytics\.com|doubleclick\.net|/stat(s)?\.gif|wp\.com/i/stat|spacer\.gif|blank\.gif",
@@ -86,10 +95,34 @@ def structural_cleanup(root, actions: list[Action]) -> None:
             actions.append(Action("structure.hidden", "remove", excerpt(element)))
             remove(element)
             continue
+        if name in INLINE_TEXT and invisible_text(element):
+            actions.append(Action("structure.invisible-text", "remove", excerpt(element)))
+            remove(element)
+            continue
         if name == "img" and not fix_image(element):
             actions.append(Action("structure.tracking-pixel", "remove", element.get("src", "")))
             remove(element)
     split_blank_lines(root)
+
+
+INLINE_TEXT = frozenset(("font", "span", "em", "i", "b", "strong", "small", "u", "a"))
+
+
+def invisible_text(element) -> bool:
+    """Near-white or zero-size text with no background of its own or around it."""
+    style = element.get("style") or ""
+    color = element.get("color") if element.tag == "font" else None
+    found = TEXT_COLOR.search(style)
+    if found:
+        color = found.group(1)
+    if not ((color and NEAR_WHITE.match(color)) or ZERO_SIZE.search(style)):
+        return False
+    node, depth = element, 0
+    while node is not None and depth < 8:  # white on a coloured box is visible
+        if node.get("bgcolor") or BACKGROUND.search(node.get("style") or ""):
+            return False
+        node, depth = node.getparent(), depth + 1
+    return True
 
 
 def fix_image(img) -> bool:

@@ -1,0 +1,320 @@
+"""The generic boilerplate detector: removes blocks that no rule names.
+
+Rules know the sites they were written for; users scrape hundreds of others.  The
+detector scores every block of the body from evidence that holds across sites and
+languages (see ``detector.yaml`` beside this file, where the evidence, its weights and
+the thresholds live as data) and removes a block whose score reaches the threshold of
+the chosen balance.  Recall comes first: cue words count fully only in short blocks,
+sentences and length count against removal, and the body's last text is never removed.
+Each removal is an ``Action`` whose ``reasons`` name the largest contributions, for
+``cleanart explain``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..dom import attached, is_element, remove, text_of
+from ..text import EDGE
+from .actions import Action, Protection
+from .blocks import Run, iter_runs, remove_run
+
+NO_PROTECTION = Protection()
+BALANCES = ("precision", "balanced", "recall")
+HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+BOLD = frozenset(("strong", "b"))
+CJK_OR_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
+CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+SENTENCE = re.compile(r"[。！？!?]|\.(?=\s)")
+CLAUSE = re.compile(r"[；，、,;：:]")
+SENTENCE_OR_CLAUSE = re.compile(r"[。！？!?；，、,;]|\.(?=\s|$)")
+CELLS = frozenset(("td", "th"))
+NUMERIC_LABEL = re.compile(
+    r"[\d.,]+\s*[kKmMwW万千]?\s*[^\d\s]{1,10}(?:\s*[·•|/]?\s*[\d.,]+\s*[kKmMwW万千]?\s*[^\d\s]{1,10}){0,4}"
+)
+CLASS_SPLIT = re.compile(r"[\s_\-]+|\d+")
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    weight: float  # for a phrase of this kind
+    pattern: re.Pattern
+    whole: bool  # the phrase must be the whole block
+    word_weight: float = 0.0  # for a single word of this kind that only hints
+    words: re.Pattern | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    thresholds: dict[str, float]
+    short: int
+    fade: int
+    long_penalty: float
+    weights: dict[str, float]
+    classes: frozenset[str]
+    cues: tuple[Cue, ...]
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """The evidence and weights, read once per process from detector.yaml."""
+    import yaml
+
+    data = yaml.load(Path(__file__).with_name("detector.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
+    cues = tuple(
+        Cue(
+            name,
+            spec["weight"],
+            _one_pattern(spec["patterns"]),
+            bool(spec.get("whole")),
+            spec.get("word_weight", 0.0),
+            _one_pattern(spec["words"]) if spec.get("words") else None,
+        )
+        for name, spec in data["cues"].items()
+    )
+    length = data["length"]
+    return Model(
+        thresholds=data["thresholds"],
+        short=length["short"],
+        fade=length["fade"],
+        long_penalty=length["long_penalty"],
+        weights=data["weights"],
+        classes=frozenset(data["boiler_classes"]),
+        cues=cues,
+    )
+
+
+def _one_pattern(patterns: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+@dataclass
+class Block:
+    """One run of the body with the facts the detector looks at."""
+
+    run: Run
+    text: str
+    units: int
+    link_ratio: float
+    heading: bool
+    classes: frozenset[str]
+    cell: bool
+    evidence: list[tuple[str, float]] = field(default_factory=list)
+    score: float = 0.0
+
+
+def units_of(text: str) -> int:
+    """Length in units: one per CJK character, one per Latin word."""
+    return len(CJK_OR_WORD.findall(text))
+
+
+def link_chars(run: Run) -> int:
+    total = 0
+    for item in run.items:
+        if isinstance(item, tuple) or not is_element(item):
+            continue
+        if item.tag == "a":
+            total += len("".join(text_of(item).split()))
+        else:
+            total += sum(len("".join(text_of(a).split())) for a in item.iter("a"))
+    return total
+
+
+def container_facts(run: Run, root) -> tuple[bool, frozenset[str], bool, bool]:
+    """Whether the run is a heading, its class/id words, whether in a link, whether in a cell."""
+    words: set[str] = set()
+    heading = False
+    in_link = False
+    cell = False
+    element = run.container
+    depth = 0
+    while element is not None and depth < 8:
+        tag = element.tag
+        if tag in HEADINGS:
+            heading = True
+        if tag == "a":
+            in_link = True
+        if tag in CELLS:
+            cell = True
+        for key in ("class", "id"):
+            value = element.get(key)
+            if value:
+                words.update(w for w in CLASS_SPLIT.split(value.lower()) if w)
+        if element is root:
+            break
+        element = element.getparent()
+        depth += 1
+    for item in run.items:  # inline wrappers carry classes too (<span class="share">)
+        if not isinstance(item, tuple) and is_element(item):
+            for key in ("class", "id"):
+                value = item.get(key)
+                if value:
+                    words.update(w for w in CLASS_SPLIT.split(value.lower()) if w)
+    if not heading:
+        elements = [i for i in run.items if not isinstance(i, tuple) and is_element(i)]
+        slots_blank = all(
+            not (getattr(i[1], i[0]) or "").strip(EDGE) for i in run.items if isinstance(i, tuple)
+        )
+        heading = len(elements) == 1 and elements[0].tag in BOLD and slots_blank
+    return heading, frozenset(words), in_link, cell
+
+
+def blocks_of(root) -> list[Block]:
+    blocks = []
+    for run in iter_runs(root):
+        text = run.text
+        heading, classes, in_link, cell = container_facts(run, root)
+        length = len("".join(text.split())) or 1
+        ratio = 1.0 if in_link else min(1.0, link_chars(run) / length)
+        blocks.append(Block(run, text, units_of(text), ratio, heading, classes, cell))
+    return blocks
+
+
+def cue_hits(text: str, cues: tuple[Cue, ...]) -> list[tuple[Cue, float, int]]:
+    """Each cue kind found in ``text``: (cue, weight, characters its phrases cover)."""
+    hits = []
+    for cue in cues:
+        if cue.whole:
+            if cue.pattern.fullmatch(text):
+                hits.append((cue, cue.weight, len(text)))
+            continue
+        covered = sum(len(m.group(0)) for m in cue.pattern.finditer(text))
+        if covered:
+            hits.append((cue, cue.weight, covered))
+        elif cue.words is not None and cue.words.search(text):
+            hits.append((cue, cue.word_weight, 0))
+    return hits
+
+
+def is_article_text(b: Block) -> bool:
+    """A paragraph that reads as article text: long enough, with sentences, few links."""
+    return b.units >= 40 and b.link_ratio < 0.3 and len(SENTENCE_OR_CLAUSE.findall(b.text)) >= 2
+
+
+def score_blocks(blocks: list[Block], m: Model) -> None:
+    """Fill in each block's evidence and score (context needs the whole list)."""
+    w = m.weights
+    n = len(blocks)
+    seen: set[str] = set()
+    # Link lines that run to the end of the body: a related list, with or without a heading.
+    tail_list_from = n
+    for i in range(n - 1, -1, -1):
+        b = blocks[i]
+        if (b.link_ratio >= 0.6 and b.units <= 60) or (b.heading and b.units <= 12):
+            tail_list_from = i
+            continue
+        break
+    tail_links = sum(1 for b in blocks[tail_list_from:] if b.link_ratio >= 0.6)
+    last_text = max((i for i, b in enumerate(blocks) if is_article_text(b)), default=-1)
+    under_heading = False
+    for i, b in enumerate(blocks):
+        ev: list[tuple[str, float]] = []
+        fade = 1.0 if b.units <= m.short else max(0.0, 1.0 - (b.units - m.short) / m.fade)
+        hits = cue_hits(b.text, m.cues)
+        for cue, weight, covered in hits:
+            weight = weight if cue.whole else weight * fade
+            if weight:
+                ev.append((f"cue {cue.name}" + ("" if covered or cue.whole else " (word)"), weight))
+        if hits and not any(c.whole for c, _, _ in hits):
+            share = max(covered for _, _, covered in hits) / max(1, len(b.text))
+            if share >= 0.5 and b.units <= m.short:
+                ev.append(("cue is the whole block", w["whole_cue"]))
+        if i >= n - 2:
+            ev.append(("tail", w["tail"]))
+        elif n >= 5 and i >= 0.8 * n:
+            ev.append(("tail zone", w["tail_zone"]))
+        if i == 0 and n > 1:
+            ev.append(("head", w["head"]))
+        if 0 <= last_text < i:
+            ev.append(("after the article text", w["after_content"]))
+        if b.cell:
+            ev.append(("table cell", w["table_cell"]))
+        if b.link_ratio >= 0.6 and b.units <= 40:
+            ev.append((f"link density {b.link_ratio:.2f}", w["link_dense"] * b.link_ratio))
+        if i >= tail_list_from and tail_links >= 2 and b.link_ratio >= 0.6:
+            ev.append(("link list at the end", w["link_tail_list"]))
+        # A boilerplate heading turns what follows into boilerplate, until real text.
+        if under_heading:
+            if is_article_text(b):
+                under_heading = False
+            else:
+                ev.append(("under a boilerplate heading", w["after_heading"]))
+        names = {c.name for c, weight, _ in hits if weight >= c.weight}  # phrases, not words
+        if b.heading and b.units <= 15 and names & {"related", "navigation", "comment"}:
+            ev.append(("boilerplate heading", w["heading_cue"]))
+            under_heading = True
+        elif b.units <= 8 and "related" in names and (b.text.endswith((":", "：")) or b.units <= 6):
+            under_heading = True
+        boiler = sorted(b.classes & m.classes)
+        if boiler:
+            ev.append((f"class {boiler[0]}", w["boiler_class"] * fade))
+        key = "".join(b.text.split()).lower()
+        if key in seen and b.units <= 80:
+            ev.append(("repeated in the post", w["repeated"]))
+        seen.add(key)
+        sentences = len(SENTENCE.findall(b.text.rstrip("。.!！?？ ")))
+        clauses = len(CLAUSE.findall(b.text))
+        if sentences:
+            ev.append((f"{sentences + 1} sentences", w["sentences"] * min(4, sentences)))
+        if clauses:
+            ev.append((f"{clauses} clause marks", w["clauses"] * min(6, clauses)))
+        if b.units <= 20 and not SENTENCE_OR_CLAUSE.search(b.text):
+            ev.append(("no sentence", w["no_sentence"]))
+        if b.units <= 12 and NUMERIC_LABEL.fullmatch(b.text):
+            ev.append(("counter label", w["numeric_label"]))
+        if b.units > m.short:
+            ev.append((f"{b.units} units long", m.long_penalty * math.log2(b.units / m.short)))
+        b.evidence = ev
+        b.score = w["bias"] + sum(value for _, value in ev)
+
+
+def reasons(block: Block, limit: int = 3) -> str:
+    """The largest positive contributions, for explain."""
+    positive = sorted((e for e in block.evidence if e[1] > 0), key=lambda e: -e[1])[:limit]
+    return " · ".join(name for name, _ in positive) + f" (score {block.score:.1f})"
+
+
+def detect(root, balance: str, actions: list[Action], protect: Protection = NO_PROTECTION) -> None:
+    """Remove the blocks whose score reaches the balance's threshold.
+
+    Blocks a ``keep`` rule covers stay.  The longest block is never removed when all
+    would go, so a post always keeps something of its own.
+    """
+    m = model()
+    threshold = m.thresholds[balance]
+    blocks = blocks_of(root)
+    if not blocks:
+        return
+    score_blocks(blocks, m)
+    doomed = [b for b in blocks if b.score >= threshold and not protect.covers(b.run)]
+    if len(doomed) == len(blocks):
+        doomed = [b for b in doomed if b is not max(blocks, key=lambda x: (x.units, -x.score))]
+    spent: list = []
+    for b in doomed:
+        actions.append(Action("detector", "drop", b.text, reasons=reasons(b)))
+        remove_run(b.run, spent)
+    for br in spent:
+        if attached(br, root):
+            remove(br)
+
+
+def explain_blocks(root, balance: str = "balanced") -> list[dict[str, Any]]:
+    """Every block with its score and evidence (for tuning and for tests)."""
+    m = model()
+    blocks = blocks_of(root)
+    score_blocks(blocks, m)
+    return [
+        {
+            "text": b.text,
+            "score": round(b.score, 2),
+            "remove": b.score >= m.thresholds[balance],
+            "evidence": b.evidence,
+        }
+        for b in blocks
+    ]
