@@ -131,12 +131,8 @@ class Article:
         return body
 
 
-def clean(raw: str | bytes, source: str = "-", options: Options | None = None, **overrides) -> Article:
-    """Run read → split → clean on one input (text, or bytes to decode).
-
-    ``overrides`` are Options fields, e.g. ``clean(raw, keep_indent=True)``.
-    """
-    options = replace(options or Options(), **overrides)
+def _read(raw: str | bytes, options: Options) -> tuple[Any, str | None, list[str]]:
+    """Decode and split one input: (the split header and body, the encoding, warnings)."""
     warnings: list[str] = []
     encoding = None
     if isinstance(raw, (bytes, bytearray)):
@@ -149,6 +145,30 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
         text = text[1:]
     split = frontmatter.split(text, strict=options.strict)
     warnings.extend(split.warnings)
+    return split, encoding, warnings
+
+
+def template_blocks(
+    raw: str | bytes, source: str = "-", options: Options | None = None
+) -> tuple[tuple, list]:
+    """Template learning's pass over one input: (its source, (fingerprint, text) per block)."""
+    from . import cleaning
+    from .cleaning.templates import source_of
+
+    options = options or Options()
+    split, _encoding, _warnings = _read(raw, options)
+    meta, _ = frontmatter.normalise(split.header, split.key_lines)
+    found = cleaning.template_blocks(split.body, meta, load_rules(options), options.main_content)
+    return source_of(meta, source), found
+
+
+def clean(raw: str | bytes, source: str = "-", options: Options | None = None, **overrides) -> Article:
+    """Run read → split → clean on one input (text, or bytes to decode).
+
+    ``overrides`` are Options fields, e.g. ``clean(raw, keep_indent=True)``.
+    """
+    options = replace(options or Options(), **overrides)
+    split, encoding, warnings = _read(raw, options)
     header = frontmatter.json_safe(split.header)
     meta, meta_warnings = frontmatter.normalise(split.header, split.key_lines)
     if options.strict and meta_warnings:

@@ -295,6 +295,45 @@ def convert_chunk(tasks: list[Task], job: Job) -> list[Result]:
     return [convert_one(task, job) for task in tasks]
 
 
+def blocks_chunk(tasks: list[Task], options) -> list:
+    """Template learning's pass: (source, [(fingerprint, text)]) per readable input, else None."""
+    from .api import template_blocks
+
+    found = []
+    for task in tasks:
+        try:
+            with open(task.path, "rb") as handle:
+                found.append(template_blocks(handle.read(), task.path, options))
+        except Exception:  # the conversion pass reports every problem with this input
+            found.append(None)
+    return found
+
+
+def learn(tasks: Iterable[Task], options, jobs: int) -> dict:
+    """Each source's template, learned from ``tasks`` (a walk; read again to convert)."""
+    from .cleaning.templates import Learner
+
+    learner = Learner()
+    for item in ordered(tasks, blocks_chunk, options, jobs):
+        if item is not None:
+            learner.add(*item)
+    return learner.templates()
+
+
+def template_samples(tasks: Iterable[Task], options, jobs: int, templates: dict) -> dict:
+    """The first text seen of each learned template block, by source (for ``cleanart learn``)."""
+    samples: dict = {}
+    for item in ordered(tasks, blocks_chunk, options, jobs):
+        if item is None or item[0] not in templates:
+            continue
+        source, blocks = item
+        wanted, found = templates[source].blocks, samples.setdefault(source, {})
+        for fp, text in blocks:
+            if fp in wanted:
+                found.setdefault(fp, text)
+    return samples
+
+
 def _worker_init() -> None:
     # The parent handles Ctrl-C and stops the pool; workers finish or die quietly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -327,9 +366,14 @@ def run(
     tasks there are.  If the run is stopped (Ctrl-C, --fail-fast), the results that
     workers had already finished are added to ``finished`` for the summary.
     """
+    return ordered(tasks, convert_chunk, job, jobs, chunk, finished)
+
+
+def ordered(tasks: Iterable[Task], work, argument, jobs: int, chunk: int = 32, finished=None) -> Iterator:
+    """``work(chunk_of_tasks, argument)`` over all tasks, results in task order."""
     if jobs <= 1:
-        for task in tasks:
-            yield convert_one(task, job)
+        for batch in chunks(tasks, chunk):
+            yield from work(batch, argument)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # only batches pay for importing it
@@ -341,9 +385,9 @@ def run(
         try:
             for batch in chunks(tasks, chunk):
                 if batch[0].path == "-":
-                    pending.append(_Done(convert_chunk(batch, job)))
+                    pending.append(_Done(work(batch, argument)))
                 else:
-                    pending.append(pool.submit(convert_chunk, batch, job))
+                    pending.append(pool.submit(work, batch, argument))
                 while len(pending) >= window:
                     yield from pending.popleft().result()
             while pending:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
@@ -225,10 +226,14 @@ def convert(
     if files_from is not None and files_from != "-" and not os.path.isfile(files_from):
         fail_usage(f"--files-from {files_from}: no such file")
     many = to_dir or len(paths) > 1 or any(os.path.isdir(p) for p in paths) or files_from is not None
-    job = batch.Job(fmt, options, pretty, write=output is not None, debug=debug)
     workers = jobs or (os.cpu_count() or 1)
     if not many:
         workers = 1
+    if learn:
+        if files_from == "-" or "-" in paths:
+            fail_usage("--learn reads the inputs twice: name files or folders, not stdin")
+        options = replace(options, templates=batch.learn(tasks(), options, workers))
+    job = batch.Job(fmt, options, pretty, write=output is not None, debug=debug)
     counts = {"converted": 0, "skipped": 0, "failed": 0, "empty": 0}
     started = time.perf_counter()
     # Outputs already claimed in this run. One folder tree yields each folder's files
@@ -308,6 +313,47 @@ def convert(
     if interrupted:
         raise typer.Exit(130)
     raise typer.Exit(1 if counts["failed"] else 0)
+
+
+@app.command("learn")
+def learn_command(
+    paths: List[str] = typer.Argument(..., help="Folders or files of posts from the sources to learn."),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Write the rule pack here (default: stdout)."
+    ),
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rule file (repeatable)."),
+    no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Leave the built-in packs out."),
+    globs: List[str] = typer.Option([], "--glob", help="File pattern for folders (repeatable)."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes."),
+):
+    """Learn each source's template (blocks that recur across its posts) as a rule pack for --rules."""
+    from . import batch
+    from .api import Options, load_rules
+    from .cleaning.templates import as_pack
+    from .rules import RuleError
+    from .writer import write_atomic
+
+    if "-" in paths:
+        fail_usage("learn reads the inputs twice: name files or folders, not stdin")
+    options = Options(rules=tuple(str(r) for r in rules), builtin_rules=not no_builtin_rules)
+    try:
+        load_rules(options)
+    except RuleError as exc:
+        Reporter().say("", str(exc))
+        raise typer.Exit(2) from None
+    workers = max(1, jobs or (os.cpu_count() or 1))
+
+    def walk():
+        return batch.walk(paths, tuple(globs) or batch.DEFAULT_GLOBS, None)
+
+    templates = batch.learn(walk(), options, workers)
+    pack = as_pack(templates, batch.template_samples(walk(), options, workers, templates))
+    if output is None:
+        sys.stdout.write(pack)
+    else:
+        write_atomic(str(output), pack)
+    blocks = sum(len(t.blocks) for t in templates.values())
+    Reporter().say("", f"learned {blocks} template blocks from {len(templates)} sources")
 
 
 @app.command("rules")

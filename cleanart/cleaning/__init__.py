@@ -24,7 +24,7 @@ from .detector import detect
 from .page import pick_main, read_page_meta, scope_facts
 from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
 from .structure import structural_cleanup
-from .templates import remove_template_blocks
+from .templates import post_blocks, remove_template_blocks
 from .tidy import finish
 
 
@@ -36,6 +36,31 @@ class Cleaned:
     actions: list[Action]
     warnings: list[str]
     is_html: bool
+
+
+def parsed_body(body: str, main_content: bool = True) -> tuple[bool, Any, dict[str, Any], list[str]]:
+    """(is it HTML, the element holding the article, the page's metadata, warnings)."""
+    is_html = looks_like_html(body)
+    html = body if is_html else markdown_to_html(body)
+    document, warnings = parse_html(html)
+    page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
+    root = document.find("body")
+    if root is None:
+        root = document
+    if page and main_content:
+        root = pick_main(root)
+    return is_html, root, page, warnings
+
+
+def template_blocks(body: str, meta: dict[str, Any], rules: tuple = (), main_content: bool = True) -> list:
+    """(fingerprint, text) of the blocks template learning counts, as the detector would see them."""
+    is_html, root, page, _warnings = parsed_body(body, main_content)
+    if not is_html:
+        return []
+    structural_cleanup(root, [])
+    if rules:
+        apply_rules(root, rulebook.for_document(rules, scope_facts(meta, page)), [], {}, False)
+    return post_blocks(root)
 
 
 def clean(
@@ -53,16 +78,8 @@ def clean(
     ``balance`` is the detector's (precision, balanced, recall, or off); ``template`` the
     boilerplate learned from the post's folder, if any (see templates.py).
     """
-    is_html = looks_like_html(body)
-    html = body if is_html else markdown_to_html(body)
-    document, warnings = parse_html(html)
-    page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
-    root = document.find("body")
-    if root is None:
-        root = document
+    is_html, root, page, warnings = parsed_body(body, main_content)
     actions: list[Action] = []
-    if page and main_content:
-        root = pick_main(root)
     structural_cleanup(root, actions)
     moved: dict[str, Any] = {}
     if rules:

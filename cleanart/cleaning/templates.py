@@ -69,10 +69,10 @@ class Learner:
     counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     posts: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def add(self, source: tuple[str, str], fingerprints: Iterable[str]) -> None:
+    def add(self, source: tuple[str, str], blocks: Iterable[tuple[str, str]]) -> None:
         self.posts[source] = self.posts.get(source, 0) + 1
         counts = self.counts.setdefault(source, {})
-        for fp in set(fingerprints):
+        for fp in {fp for fp, _text in blocks}:
             counts[fp] = counts.get(fp, 0) + 1
 
     def templates(self) -> dict[tuple[str, str], Template]:
@@ -86,9 +86,9 @@ class Learner:
         return found
 
 
-def post_fingerprints(root) -> list[str]:
-    """Fingerprints of the blocks template learning may judge, in document order."""
-    return [fingerprint(run.text) for run in iter_runs(root) if MIN_CHARS <= len(run.text) <= MAX_CHARS]
+def post_blocks(root) -> list[tuple[str, str]]:
+    """(fingerprint, text) of the blocks template learning may judge, in document order."""
+    return [(fingerprint(r.text), r.text) for r in iter_runs(root) if MIN_CHARS <= len(r.text) <= MAX_CHARS]
 
 
 def remove_template_blocks(
@@ -114,3 +114,63 @@ def remove_template_blocks(
     for br in spent:
         if attached(br, root):
             remove(br)
+
+
+def as_pack(
+    templates: dict[tuple[str, str], Template], samples: dict[tuple[str, str], dict[str, str]]
+) -> str:
+    """Learned templates as a reviewable rule pack (drop rules scoped by source) for --rules."""
+    import yaml
+
+    rules = []
+    for source in sorted(templates, key=lambda s: (s[0], s[1])):
+        template, texts = templates[source], samples.get(source, {})
+        kind, value = source
+        scope = _scope(kind, value)
+        slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:30] or "source"
+        for number, fp in enumerate(sorted(template.blocks, key=lambda f: (-template.blocks[f], f)), 1):
+            text = texts.get(fp)
+            if text is None:
+                continue
+            rule = {
+                "id": f"learned.{kind}.{slug}.{number}",
+                "description": f"template: in {template.blocks[fp]} of {template.posts} posts from {kind} "
+                f"{value}: {text[:60]}",
+                "action": "drop",
+                "pattern": as_pattern(text),
+                "max_chars": len(text) + 40,
+            }
+            if scope:
+                rule["scope"] = scope
+            rules.append(rule)
+    pack = {
+        "pack": "learned",
+        "description": "Template boilerplate learned by cleanart learn: blocks that recur across a "
+        "source's posts. Review before use; delete a rule to keep its text.",
+        "rules": rules,
+    }
+    class Plain(yaml.SafeDumper):
+        def ignore_aliases(self, data):  # every rule spells its scope out
+            return True
+
+    return yaml.dump(pack, Dumper=Plain, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def as_pattern(text: str) -> str:
+    """A block's text as a regular expression: numbers and spacing may vary, as in fingerprints."""
+    parts = []
+    for piece in re.split(r"(\d+|\s+)", text):
+        if not piece:
+            continue
+        parts.append(r"\d+" if piece.isdigit() else r"\s*" if piece.isspace() else re.escape(piece))
+    return "".join(parts)
+
+
+def _scope(kind: str, value: str) -> dict[str, str]:
+    if kind == "domain":
+        return {"domain": value}
+    if kind == "author":
+        return {"author": f"^{re.escape(value)}$"}
+    if kind == "categories":
+        return {"categories": f"^{re.escape(value.split(' / ')[-1])}$"}
+    return {}  # a folder: single files and pipes have none, so the rules apply everywhere
