@@ -110,8 +110,10 @@ class Block:
 
 
 def units_of(text: str) -> int:
-    """Length in units: one per CJK character, one per Latin word."""
-    return len(CJK_OR_WORD.findall(text))
+    """Length in units: one per CJK character, two per Latin word (a word carries about
+    as much as two Chinese characters)."""
+    cjk = len(CJK_CHAR.findall(text))
+    return cjk + 2 * (len(CJK_OR_WORD.findall(text)) - cjk)
 
 
 def link_chars(run: Run) -> int:
@@ -217,10 +219,12 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
         ev: list[tuple[str, float]] = []
         fade = 1.0 if b.units <= m.short else max(0.0, 1.0 - (b.units - m.short) / m.fade)
         hits = cue_hits(b.text, m.cues)
-        for cue, weight, covered in hits:
-            weight = weight if cue.whole else weight * fade
-            if weight:
+        room = m.weights["cue_cap"]  # several kinds of cue in one block do not add up without end
+        for cue, weight, covered in sorted(hits, key=lambda h: -h[1]):
+            weight = min(room, weight if cue.whole else weight * fade)
+            if weight > 0:
                 ev.append((f"cue {cue.name}" + ("" if covered or cue.whole else " (word)"), weight))
+                room -= weight
         if hits and not any(c.whole for c, _, _ in hits):
             share = max(covered for _, _, covered in hits) / max(1, len(b.text))
             if share >= 0.5 and b.units <= m.short:
@@ -260,10 +264,12 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
         seen.add(key)
         sentences = len(SENTENCE.findall(b.text.rstrip("。.!！?？ ")))
         clauses = len(CLAUSE.findall(b.text))
-        if sentences:
+        if sentences and b.units > 20:
             ev.append((f"{sentences + 1} sentences", w["sentences"] * min(4, sentences)))
-        if clauses:
+        if clauses and b.units > 20:
             ev.append((f"{clauses} clause marks", w["clauses"] * min(6, clauses)))
+        if b.units >= 30 and sentences + clauses >= 3 and b.link_ratio < 0.3:
+            ev.append(("reads as article text", w["prose"]))
         if b.units <= 20 and not SENTENCE_OR_CLAUSE.search(b.text):
             ev.append(("no sentence", w["no_sentence"]))
         if b.units <= 12 and NUMERIC_LABEL.fullmatch(b.text):

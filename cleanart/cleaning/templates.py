@@ -149,6 +149,7 @@ def as_pack(
         "source's posts. Review before use; delete a rule to keep its text.",
         "rules": rules,
     }
+
     class Plain(yaml.SafeDumper):
         def ignore_aliases(self, data):  # every rule spells its scope out
             return True
