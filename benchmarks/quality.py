@@ -84,13 +84,12 @@ def competitors(corpus: str) -> list[tuple[str, object]]:
     """(name, html -> text function, or None when the package is missing)."""
     traf, rdb, h2t = optional("trafilatura"), optional("readability"), optional("html2text")
     systems = [("trafilatura", traf and (lambda html: traf.extract(html) or ""))]
-    if corpus == "web":
-        systems.append(
-            (
-                "trafilatura favor_precision",
-                traf and (lambda html: traf.extract(html, favor_precision=True) or ""),
-            )
+    systems.append(
+        (
+            "trafilatura favor_precision",
+            traf and (lambda html: traf.extract(html, favor_precision=True) or ""),
         )
+    )
     systems.append(("readability-lxml", rdb and (lambda html: block_text(rdb.Document(html).summary()))))
     # <html><body> around the body changes nothing for html2text: it sees the raw body.
     systems.append(("html2text (no cleaning)", h2t and html2text_text))
@@ -119,7 +118,28 @@ def predict(extract, inputs: list[Path], corpus: str, pred: Path) -> None:
         (pred / f"{path.stem}.txt").write_text(out, encoding="utf-8")
 
 
-def cleanart(src: Path, pred: Path) -> None:
+def pack_args(names: tuple[str, ...]) -> list[str]:
+    """--rules arguments for some built-in packs only (site packs left out)."""
+    from cleanart.rules import BUILTIN_DIR
+
+    args = ["--no-builtin-rules"]
+    for name in names:
+        args += ["--rules", str(BUILTIN_DIR / f"{name}.yaml")]
+    return args
+
+
+# How cleanart runs in the table.  "leave-source-out" judges every source with nothing
+# written for that source: the site packs are off, and the detector's weights are set by
+# hand (not fitted), so no source's posts taught the run anything about themselves.
+CLEANART_RUNS = {
+    "cleanart (development: all packs)": [],
+    "cleanart leave-source-out (site packs off)": pack_args(("generic", "zh", "en")),
+    "cleanart detector only (generic pack)": pack_args(("generic",)),
+    "cleanart, no detector (all packs)": ["--no-detector"],
+}
+
+
+def cleanart(src: Path, pred: Path, extra: list[str]) -> None:
     cmd = [
         sys.executable,
         "-m",
@@ -131,6 +151,7 @@ def cleanart(src: Path, pred: Path) -> None:
         "-t",
         "txt",
         "-q",
+        *extra,
     ]
     done = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if done.returncode not in (0, 1):  # 1 = some inputs failed: still score the rest
@@ -148,15 +169,15 @@ def score(scorer: Path, gold: Path, pred: Path, corpus: str) -> dict:
 def bench(corpus: str, src: Path, scorer: Path) -> str:
     inputs = sorted(src.glob("*.md" if corpus == "rss" else "*.html"))
     rows = []
-    for name, extract in [("cleanart", "cli"), *competitors(corpus)]:
+    for name, extract in [*((n, a) for n, a in CLEANART_RUNS.items()), *competitors(corpus)]:
         if extract is None:
             rows.append([name, "not installed", *[""] * (6 if corpus == "rss" else 5)])
             continue
         with tempfile.TemporaryDirectory(prefix=f"bench-{corpus}-") as tmp:
             pred = Path(tmp)
             start = time.perf_counter()
-            if extract == "cli":
-                cleanart(src, pred)
+            if isinstance(extract, list):
+                cleanart(src, pred, extract)
             else:
                 predict(extract, inputs, corpus, pred)
             seconds = time.perf_counter() - start

@@ -48,6 +48,7 @@ class Cue:
     whole: bool  # the phrase must be the whole block
     word_weight: float = 0.0  # for a single word of this kind that only hints
     words: re.Pattern | None = None
+    anchors: re.Pattern | None = None  # literals one of which any match contains (lower case)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Model:
     weights: dict[str, float]
     classes: frozenset[str]
     cues: tuple[Cue, ...]
+    screen: re.Pattern  # the cues' literal anchors (lower case): most blocks have none
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +77,7 @@ def model() -> Model:
             bool(spec.get("whole")),
             spec.get("word_weight", 0.0),
             _one_pattern(spec["words"]) if spec.get("words") else None,
+            _screen([*spec["patterns"], *(spec.get("words") or ())]),
         )
         for name, spec in data["cues"].items()
     )
@@ -87,7 +90,61 @@ def model() -> Model:
         weights=data["weights"],
         classes=frozenset(data["boiler_classes"]),
         cues=cues,
+        screen=re.compile("|".join(cue.anchors.pattern for cue in cues)),
     )
+
+
+def _screen(patterns) -> re.Pattern:
+    """One search for the literal strings that every cue match must contain.
+
+    Python's regular expressions try each of hundreds of alternatives at every position
+    of a block; a pattern of plain literals is scanned quickly instead, and only blocks
+    it finds (a few in a hundred) are matched against the cues themselves.
+    """
+    try:
+        from re import _parser as parser
+    except ImportError:  # Python before 3.11
+        import sre_parse as parser
+
+    found: set[str] = set()
+    for pattern in patterns:
+        literals = _anchors(parser.parse(pattern.lower()))
+        if not literals:
+            raise ValueError(f"detector.yaml: cue pattern {pattern!r} has no literal text to screen for")
+        found |= literals
+    return re.compile("|".join(re.escape(a) for a in sorted(found, key=len, reverse=True)))
+
+
+def _anchors(items) -> set[str] | None:
+    """Literal strings one of which every match of a parsed pattern contains (None: unknown)."""
+    try:
+        from re import _constants as op
+    except ImportError:  # Python before 3.11
+        import sre_constants as op
+
+    best: set[str] | None = None
+    run = ""
+
+    def consider(candidate):
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for code, value in [*items, (None, None)]:
+        if code is op.LITERAL:
+            run += chr(value)
+            continue
+        consider({run} if run else None)
+        run = ""
+        if code is op.SUBPATTERN:
+            consider(_anchors(value[-1]))
+        elif code is op.BRANCH:
+            branches = [_anchors(branch) for branch in value[1]]
+            if all(branches):
+                consider(set().union(*branches))
+        elif code in (op.MAX_REPEAT, op.MIN_REPEAT) and value[0] >= 1:
+            consider(_anchors(value[2]))
+    return best
 
 
 def _one_pattern(patterns: list[str]) -> re.Pattern:
@@ -181,7 +238,10 @@ def blocks_of(root) -> list[Block]:
 def cue_hits(text: str, cues: tuple[Cue, ...]) -> list[tuple[Cue, float, int]]:
     """Each cue kind found in ``text``: (cue, weight, characters its phrases cover)."""
     hits = []
+    lower = text.lower()
     for cue in cues:
+        if not cue.anchors.search(lower):
+            continue
         if cue.whole:
             if cue.pattern.fullmatch(text):
                 hits.append((cue, cue.weight, len(text)))
@@ -218,7 +278,8 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
     for i, b in enumerate(blocks):
         ev: list[tuple[str, float]] = []
         fade = 1.0 if b.units <= m.short else max(0.0, 1.0 - (b.units - m.short) / m.fade)
-        hits = cue_hits(b.text, m.cues)
+        # Cues count nothing past the fade, and most blocks have none: one search says so.
+        hits = cue_hits(b.text, m.cues) if fade > 0 and m.screen.search(b.text.lower()) else []
         room = m.weights["cue_cap"]  # several kinds of cue in one block do not add up without end
         for cue, weight, covered in sorted(hits, key=lambda h: -h[1]):
             weight = min(room, weight if cue.whole else weight * fade)
