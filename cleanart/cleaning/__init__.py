@@ -20,8 +20,9 @@ from typing import Any
 from .. import rules as rulebook
 from ..dom import has_text
 from .actions import Action, apply_rules, keep_protection
+from .content import main_content as find_main_content
 from .detector import detect
-from .page import pick_main, read_page_meta, scope_facts
+from .page import read_page_meta, scope_facts
 from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
 from .structure import structural_cleanup
 from .templates import post_blocks, remove_template_blocks
@@ -47,9 +48,15 @@ def parsed_body(body: str, main_content: bool = True) -> tuple[bool, Any, dict[s
     root = document.find("body")
     if root is None:
         root = document
-    if page and main_content:
-        root = pick_main(root)
     return is_html, root, page, warnings
+
+
+def article_root(root, page: dict[str, Any], main_content: bool, actions: list[Action]):
+    """Structural clean-up, then, for a whole page, the element holding the article."""
+    structural_cleanup(root, actions)
+    if page and main_content:
+        return find_main_content(root)
+    return root
 
 
 def template_blocks(body: str, meta: dict[str, Any], rules: tuple = (), main_content: bool = True) -> list:
@@ -57,7 +64,7 @@ def template_blocks(body: str, meta: dict[str, Any], rules: tuple = (), main_con
     is_html, root, page, _warnings = parsed_body(body, main_content)
     if not is_html:
         return []
-    structural_cleanup(root, [])
+    root = article_root(root, page, main_content, [])
     if rules:
         apply_rules(root, rulebook.for_document(rules, scope_facts(meta, page)), [], {}, False)
     return post_blocks(root)
@@ -80,7 +87,7 @@ def clean(
     """
     is_html, root, page, warnings = parsed_body(body, main_content)
     actions: list[Action] = []
-    structural_cleanup(root, actions)
+    root = article_root(root, page, main_content, actions)
     moved: dict[str, Any] = {}
     if rules:
         plan = rulebook.for_document(rules, scope_facts(meta, page))

@@ -1,0 +1,209 @@
+"""Whole pages: find the element that holds the article.
+
+Pages mark their story inconsistently: no <article> at all, one <article> per teaser,
+or a whole layout inside <main>.  So every container is scored by the prose it holds,
+as readability does: each paragraph of real text gives points (more for length and
+for commas, Chinese ones included) to its parent, half to its grandparent and a third
+to the level above; a container's class and id words and the page's own article
+markers add or take away, and its link density scales the total down.  The best
+container is the article, with the siblings that continue it.  Boilerplate inside it
+is left to the rules and the generic detector.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..dom import BLOCK_TAGS, is_element
+
+PARAGRAPHS = frozenset(("p", "pre", "td", "blockquote", "dd", "li", "h2", "h3", "h4"))
+CONTAINERS = frozenset(
+    ("div", "section", "article", "main", "td", "body", "blockquote", "form", "span", "font", "center")
+)
+TAG_SCORE = {"div": 5, "article": 8, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3, "form": -3}
+POSITIVE = re.compile(
+    r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|richtext|detail|"
+    r"zhengwen|neirong|wenzhang",
+    re.I,
+)
+NEGATIVE = re.compile(
+    r"hidden|banner|combx|comment|com-|contact|foot|masthead|meta|outbrain|promo|related|scroll|"
+    r"share|shoutbox|sidebar|side-bar|skyscraper|sponsor|shopping|tags|tool|widget|nav|menu|"
+    r"breadcrumb|cookie|consent|newsletter|subscribe|popup|modal|social|recommend|signup|login|"
+    r"header|masthead|byline|author-bio|teaser|card|rail|aside|ad-|ads|advert",
+    re.I,
+)
+MARKED = re.compile(
+    r"articlebody|article-body|article_body|post-body|entry-content|post-content|story-body", re.I
+)
+# Readability's "unlikely candidates": text under these is not scored, unless the same
+# words also say it may be the article.
+UNLIKELY = re.compile(
+    r"-ad-|banner|breadcrumbs|combx|comment|community|disqus|extra|footer|gdpr|header|legends|menu|"
+    r"related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|"
+    r"agegate|pagination|pager|popup|cookie|newsletter|recommend|widget",
+    re.I,
+)
+MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.I)
+LOOSE_TEXT = frozenset(("div", "section", "article", "main", "td", "center", "blockquote", "dd", "li"))
+COMMAS = re.compile(r"[,，、。；;]")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+MIN_PARAGRAPH = 25  # weighted characters (a CJK character weighs 2.5)
+SKIP = frozenset(("nav", "aside", "footer", "header", "form", "menu"))
+
+
+def weighted_length(text: str) -> float:
+    """Characters, a CJK character counted as two and a half (it carries a word's worth)."""
+    return len(text) + 1.5 * len(CJK.findall(text))
+
+
+def class_weight(element) -> int:
+    """+25 for article-like class/id words, -25 for furniture-like ones, +40 for marked bodies."""
+    weight = 0
+    for key in ("class", "id"):
+        value = element.get(key)
+        if not value:
+            continue
+        if MARKED.search(value):
+            weight += 40
+        if NEGATIVE.search(value):
+            weight -= 25
+        if POSITIVE.search(value):
+            weight += 25
+    if element.get("itemprop") == "articleBody":
+        weight += 40
+    if element.get("role") == "main":
+        weight += 15
+    return weight
+
+
+def own_text(element) -> str:
+    """The text of a paragraph-like element, nested paragraphs excluded."""
+    parts = [element.text or ""]
+    for child in element:
+        if is_element(child) and child.tag not in PARAGRAPHS:
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def link_density(element, total: int | None = None) -> float:
+    if total is None:
+        total = len("".join(element.itertext()))
+    if not total:
+        return 0.0
+    linked = sum(len("".join(a.itertext())) for a in element.iter("a"))
+    return min(1.0, linked / total)
+
+
+def _furniture(element, body) -> bool:
+    """Inside navigation, a header/footer/aside/form, or a container named like furniture."""
+    node = element
+    while node is not None and node is not body:
+        if node.tag in SKIP:
+            return True
+        words = (node.get("class") or "") + " " + (node.get("id") or "")
+        if words.strip() and UNLIKELY.search(words) and not MAYBE.search(words):
+            return True
+        node = node.getparent()
+    return False
+
+
+def loose_text(element) -> tuple[str, bool]:
+    """Text directly in a container (inline children included), and whether it has blocks."""
+    parts = [element.text or ""]
+    blocks = False
+    for child in element:
+        if is_element(child):
+            if child.tag in BLOCK_TAGS:
+                blocks = True
+            else:
+                parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split()), blocks
+
+
+def paragraphs(body):
+    """(text, the first element to credit) for every paragraph of the page.
+
+    A <p>-like element credits its parent; text standing loose in a <div> (pages that
+    never use <p>) counts as a paragraph of that div, or of its parent when the div
+    holds nothing else."""
+    for element in body.iter():
+        tag = element.tag
+        if tag in PARAGRAPHS and tag not in LOOSE_TEXT:
+            yield own_text(element), element.getparent()
+        elif tag in LOOSE_TEXT:
+            text, blocks = loose_text(element)
+            if text:
+                yield text, element if blocks else element.getparent()
+
+
+def main_content(body):
+    """The element holding the article (``body`` when nothing stands out)."""
+    scores: dict = {}
+    for text, parent in paragraphs(body):
+        size = weighted_length(text)
+        if size < MIN_PARAGRAPH or parent is None or _furniture(parent, body):
+            continue
+        points = 1 + len(COMMAS.findall(text)) + min(3, size / 100)
+        level = 0
+        while parent is not None and level < 3:
+            if parent.tag in CONTAINERS or parent.tag in ("article", "main"):
+                if parent not in scores:
+                    scores[parent] = TAG_SCORE.get(parent.tag, 0) + class_weight(parent)
+                scores[parent] += points / (1, 2, 3)[level]
+            parent, level = parent.getparent(), level + 1
+    if not scores:
+        return body
+    final = {element: score * (1 - link_density(element)) for element, score in scores.items()}
+    top = max(final, key=final.get)
+    if top is body or final[top] < 20:
+        return body
+    top = _widen(top, final)
+    return _with_siblings(top, final)
+
+
+def _widen(top, final: dict):
+    """Climb while the parent holds much the same text: a story split into several
+    columns or pages scores each piece, but their shared parent is the article."""
+    while True:
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "html") or final.get(parent, 0) < final[top] * 0.9:
+            return top
+        top = parent
+
+
+def _with_siblings(top, final: dict):
+    """The top element, or a wrapper with the siblings that continue the article."""
+    parent = top.getparent()
+    if parent is None:
+        return top
+    threshold = max(10, final[top] * 0.2)
+    kept = []
+    for sibling in parent:
+        if not is_element(sibling):
+            continue
+        if sibling is top:
+            kept.append(sibling)
+            continue
+        if sibling.tag in SKIP:
+            continue
+        if final.get(sibling, 0) >= threshold:
+            kept.append(sibling)
+        elif sibling.tag == "p":
+            text = own_text(sibling)
+            size = weighted_length(text)
+            density = link_density(sibling, len(text))
+            ends = re.search(r"[.。]\s*$", text)
+            if (size > 80 and density < 0.25) or (size > 0 and density == 0 and ends):
+                kept.append(sibling)
+    if len(kept) == 1:
+        return top
+    from lxml import etree
+
+    wrapper = etree.SubElement(parent, "div")  # a detached copy would lose the tails' order
+    parent.remove(wrapper)
+    for element in kept:
+        wrapper.append(element)  # moves it; the page is discarded afterwards anyway
+    return wrapper
