@@ -44,7 +44,7 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
             if node.getparent() is None:
                 continue
             rule = plan.remove.match(node) if removing else None
-            if rule:
+            if rule and not _holds_the_article(node, rule, root):
                 actions.append(Action(rule.id, "remove", excerpt(node)))
                 remove(node)
                 continue
@@ -88,6 +88,25 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
     for br in spent_breaks:
         if attached(br, root):
             remove(br)
+
+
+ARTICLE_SHARE = 0.5  # an unscoped remove rule never takes this share of the body's text
+
+
+def _holds_the_article(element, rule, root) -> bool:
+    """A generic class-name rule that hit a wrapper around the story (a page whose whole
+    post sits in <div class="subscribe-wrap">) would empty the page: recall first."""
+    if rule.scope or not len(element):
+        return False
+    size = len("".join("".join(element.itertext()).split()))
+    if size < 500:
+        return False
+    total = _text_size(root)
+    return size >= ARTICLE_SHARE * total
+
+
+def _text_size(root) -> int:
+    return len("".join("".join(root.itertext()).split()))
 
 
 def _run_position(run: Run, order: dict[int, int]) -> float:

@@ -139,13 +139,40 @@ def paragraphs(body):
                 yield text, element if blocks else element.getparent()
 
 
+MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
+
+
+def marked_main(body):
+    """The element the page itself marks as the article, when one holds enough of it."""
+    total = len("".join(body.itertext()).strip()) or 1
+    for xpath in MAIN_XPATHS:
+        candidates = body.xpath(xpath)
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda t: len("".join(t.itertext()).strip()))
+        size = len("".join(best.itertext()).strip())
+        if size >= 0.25 * total or (len(candidates) == 1 and size >= 500):
+            return best  # a short teaser marked <article> is not the story
+    return None
+
+
 def main_content(body):
     """The element holding the article (``body`` when nothing stands out)."""
+    marked = marked_main(body)
+    if marked is not None:
+        return marked
+    return scored_main(body)
+
+
+def scored_main(body):
+    """The container with the most prose, grown until it holds most of the page's prose."""
     scores: dict = {}
+    prose: list = []  # (credited element, weighted length) of every scored paragraph
     for text, parent in paragraphs(body):
         size = weighted_length(text)
         if size < MIN_PARAGRAPH or parent is None or _furniture(parent, body):
             continue
+        prose.append((parent, size))
         points = 1 + len(COMMAS.findall(text)) + min(3, size / 100)
         level = 0
         while parent is not None and level < 3:
@@ -161,7 +188,31 @@ def main_content(body):
     if top is body or final[top] < 20:
         return body
     top = _widen(top, final)
-    return _with_siblings(top, final)
+    chosen = _with_siblings(top, final)
+    # Recall first: a container that holds only part of the page's prose is one post of a
+    # forum thread, one product of a listing: grow it until it holds most of the prose.
+    total = sum(size for _, size in prose)
+    while chosen is not body and _prose_inside(chosen, prose) < PROSE_SHARE * total:
+        parent = top.getparent()
+        if parent is None or parent is body or parent.tag == "html":
+            return body
+        top = chosen = parent
+    return chosen
+
+
+PROSE_SHARE = 0.8  # the chosen article must hold this share of the page's scored prose
+
+
+def _prose_inside(element, prose: list) -> float:
+    inside = 0.0
+    for credited, size in prose:
+        node = credited
+        while node is not None:
+            if node is element:
+                inside += size
+                break
+            node = node.getparent()
+    return inside
 
 
 def _widen(top, final: dict):

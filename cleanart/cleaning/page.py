@@ -58,23 +58,6 @@ def read_page_meta(document) -> dict[str, Any]:
     return {k: v for k, v in found.items() if v}
 
 
-MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
-
-
-def pick_main(body):
-    """For a whole page: the element holding the article, when the page marks it."""
-    total = len(text_of(body).strip()) or 1
-    for xpath in MAIN_XPATHS:
-        candidates = body.xpath(xpath)
-        if not candidates:
-            continue
-        best = max(candidates, key=lambda t: len(text_of(t).strip()))
-        size = len(text_of(best).strip())
-        if size >= 0.25 * total or (len(candidates) == 1 and size >= 500):
-            return best  # a short teaser marked <article> is not the story
-    return body
-
-
 def scope_facts(meta: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:
     hosts = []
     for url in (meta.get("url"), page.get("url")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..dom import excerpt, is_element, iter_elements, new_element, remove
+from ..dom import BLOCK_TAGS, excerpt, is_element, iter_elements, new_element, remove, unwrap
 from .actions import Action
 
 DROP_TAGS = frozenset(
@@ -86,6 +86,11 @@ def structural_cleanup(root, actions: list[Action]) -> None:
         if element.getparent() is None:
             continue
         name = element.tag
+        if name == "noscript" and holds_a_page(element):
+            # Forums and apps serve the readable page to crawlers inside <noscript>.
+            actions.append(Action("structure.noscript", "unwrap", excerpt(element)))
+            unwrap(element)
+            continue
         if name in DROP_TAGS:
             actions.append(Action(f"structure.{name}", "remove", excerpt(element)))
             remove(element)
@@ -123,6 +128,12 @@ def invisible_text(element) -> bool:
             return False
         node, depth = node.getparent(), depth + 1
     return True
+
+
+def holds_a_page(element) -> bool:
+    """A <noscript> with blocks and real text (not a pixel or an "enable JavaScript" line)."""
+    blocks = any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter())
+    return blocks and len("".join("".join(element.itertext()).split())) >= 200
 
 
 def fix_image(img) -> bool:
