@@ -159,9 +159,7 @@ def marked_main(body):
 def main_content(body):
     """The element holding the article (``body`` when nothing stands out)."""
     marked = marked_main(body)
-    if marked is not None:
-        return marked
-    return scored_main(body)
+    return scored_main(body if marked is None else marked)
 
 
 def scored_main(body):

@@ -81,22 +81,28 @@ BLANK_LINE = re.compile(r"\n[ \t\r\f\v\xa0\u3000]*\n")
 
 
 def structural_cleanup(root, actions: list[Action]) -> None:
-    """Scripts, styles, hidden elements, form controls, trackers; lazy images resolved."""
+    """Scripts, styles, hidden elements, form controls, trackers; lazy images resolved.
+
+    Recall first: an element that holds a large part of the page's text is not removed
+    but unwrapped, whatever it is: the readable page served inside <noscript>, content
+    hidden until a script reveals it, or the rest of a page swallowed by an unclosed
+    <button> in broken markup."""
+    page_size = readable_size(root)
     for element in list(iter_elements(root)):
         if element.getparent() is None:
             continue
         name = element.tag
-        if name == "noscript" and holds_a_page(element):
-            # Forums and apps serve the readable page to crawlers inside <noscript>.
-            actions.append(Action("structure.noscript", "unwrap", excerpt(element)))
+        attrs = element.attrib
+        hidden = "hidden" in attrs or ("style" in attrs and HIDDEN_STYLE.search(attrs["style"]))
+        if (name in DROP_TAGS or hidden) and name not in NEVER_TEXT and holds_a_page(element, page_size):
+            actions.append(Action(f"structure.{'hidden' if hidden else name}", "unwrap", excerpt(element)))
             unwrap(element)
             continue
         if name in DROP_TAGS:
             actions.append(Action(f"structure.{name}", "remove", excerpt(element)))
             remove(element)
             continue
-        attrs = element.attrib
-        if "hidden" in attrs or ("style" in attrs and HIDDEN_STYLE.search(attrs["style"])):
+        if hidden:
             actions.append(Action("structure.hidden", "remove", excerpt(element)))
             remove(element)
             continue
@@ -130,10 +136,23 @@ def invisible_text(element) -> bool:
     return True
 
 
-def holds_a_page(element) -> bool:
-    """A <noscript> with blocks and real text (not a pixel or an "enable JavaScript" line)."""
-    blocks = any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter())
-    return blocks and len("".join("".join(element.itertext()).split())) >= 200
+NEVER_TEXT = frozenset(("script", "style", "template", "svg", "math", "head", "title", "meta", "link"))
+PAGE_SHARE = 0.25  # an element holding this share of the page's text is kept (unwrapped)
+
+
+def readable_size(root) -> int:
+    """Characters of text a reader could see (script and style text left out)."""
+    total = sum(len(t.strip()) for t in root.itertext())
+    hidden = sum(len(t.strip()) for e in root.iter("script", "style", "template") for t in e.itertext())
+    return total - hidden
+
+
+def holds_a_page(element, page_size: int) -> bool:
+    """Blocks and a large share of the page's text (not a pixel or an "enable JavaScript" line)."""
+    if not any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter()):
+        return False
+    size = readable_size(element)
+    return size >= 200 and size >= PAGE_SHARE * page_size
 
 
 def fix_image(img) -> bool:
