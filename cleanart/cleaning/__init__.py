@@ -21,6 +21,7 @@ from .. import rules as rulebook
 from ..dom import has_text
 from .actions import Action, apply_rules, keep_protection
 from .content import main_content as find_main_content
+from .content import prune_link_lists
 from .detector import detect
 from .page import read_page_meta, scope_facts
 from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
@@ -55,7 +56,8 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
     """Structural clean-up, then, for a whole page, the element holding the article."""
     structural_cleanup(root, actions)
     if page and main_content:
-        return find_main_content(root)
+        root = find_main_content(root)
+        prune_link_lists(root, actions)
     return root
 
 

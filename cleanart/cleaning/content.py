@@ -256,3 +256,29 @@ def _with_siblings(top, final: dict):
     for element in kept:
         wrapper.append(element)  # moves it; the page is discarded afterwards anyway
     return wrapper
+
+
+PRUNABLE = frozenset(("div", "section", "ul", "ol", "table", "aside", "nav", "dl", "header", "footer"))
+ARTICLE_LINKS = 0.25  # a root with more link text than this is a listing: its links are content
+
+
+def prune_link_lists(root, actions: list) -> None:
+    """Inside the chosen article of a whole page: containers that are mostly links and
+    hold no sentences (menus, tag clouds, related-story lists) go, innermost first."""
+    from ..dom import excerpt, remove
+    from .actions import Action
+
+    if link_density(root) > ARTICLE_LINKS:
+        return
+    for element in reversed(list(root.iter(*PRUNABLE))):
+        if element is root or element.getparent() is None:
+            continue
+        text = "".join(element.itertext())
+        size = len("".join(text.split()))
+        if size < 20 or len(COMMAS.findall(text)) >= 10:
+            continue
+        density = link_density(element, len(text))
+        weight = class_weight(element)
+        if density > (0.5 if weight >= 25 else 0.33):
+            actions.append(Action("page.link-list", "remove", excerpt(element)))
+            remove(element)

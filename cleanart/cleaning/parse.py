@@ -34,9 +34,14 @@ PARSER = etree.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True
 EMPTY_PAGE = "<html><body></body></html>"
 
 
+# Characters lxml refuses in a tree (NUL, C0 controls but tab and line breaks, U+FFFE/F,
+# lone surrogates): a page that carries one stray U+001D must still convert.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def parse_html(html: str):
     """An lxml document for ``html``; nesting deeper than libxml2's limit still parses."""
-    html = XML_DECLARATION.sub("", html).replace("\x00", "")
+    html = NOT_XML.sub("", XML_DECLARATION.sub("", html))
     if not html.strip():
         return etree.fromstring(EMPTY_PAGE, PARSER), []
     try:
