@@ -98,7 +98,7 @@ class Article:
         """The JSON record (schema in the README)."""
         meta = self.meta
         record = {"source": self.source}
-        for key in ("title", "date", "updated", "author", "categories", "tags", "image", "url"):
+        for key in ("title", "date", "updated", "author", "categories", "tags", "image", "url", "language"):
             record[key] = meta.get(key)
         # Moved out of the body by rules; "sources" because "source" is the input path.
         record["credits"] = meta.get("credits", [])

@@ -464,6 +464,7 @@ FIRST_KEYS = (
     "tags",
     "image",
     "url",
+    "language",
     "credits",
     "sources",
     "original_title",

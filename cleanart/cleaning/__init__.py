@@ -20,8 +20,8 @@ from typing import Any
 from .. import rules as rulebook
 from ..dom import has_text
 from .actions import Action, apply_rules, keep_protection
+from .content import drop_title_heading, prune_link_lists
 from .content import main_content as find_main_content
-from .content import prune_link_lists
 from .detector import detect
 from .page import read_page_meta, scope_facts
 from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
@@ -58,6 +58,7 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
     if page and main_content:
         root = find_main_content(root)
         prune_link_lists(root, actions)
+        drop_title_heading(root, page.get("title"), actions)
     return root
 
 

@@ -282,3 +282,23 @@ def prune_link_lists(root, actions: list) -> None:
         if density > (0.5 if weight >= 25 else 0.33):
             actions.append(Action("page.link-list", "remove", excerpt(element)))
             remove(element)
+
+
+def drop_title_heading(root, title: str | None, actions: list) -> None:
+    """The page's headline repeated as the article's first heading: it is in the metadata."""
+    from ..dom import excerpt, remove
+    from .actions import Action
+
+    wanted = _squash(title)
+    if not wanted:
+        return
+    for heading in root.iter("h1", "h2", "h3"):
+        text = _squash("".join(heading.itertext()))
+        if text and (text == wanted or (len(text) >= 10 and text in wanted)):
+            actions.append(Action("page.title", "remove", excerpt(heading)))
+            remove(heading)
+        return  # only the first heading can be the headline
+
+
+def _squash(text: str | None) -> str:
+    return re.sub(r"\W+", "", text or "").lower()

@@ -8,9 +8,82 @@ from urllib.parse import urlsplit
 
 from ..dom import text_of
 
+ARTICLE_TYPES = re.compile(
+    r"article|posting|report|newsarticle|blogposting|webpage|review|recipe|howto", re.I
+)
+
+
+def json_ld(document) -> dict[str, Any]:
+    """The page's schema.org article (JSON-LD): headline, authors, dates, image, publisher.
+
+    Pages list several objects (an @graph, a BreadcrumbList, the WebSite); the first whose
+    @type names an article wins.  Broken JSON is passed over: it is the page's mistake."""
+    import json
+
+    for script in document.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text.strip().rstrip(";"))
+        except ValueError:
+            continue
+        for item in _ld_items(data):
+            kind = item.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and ARTICLE_TYPES.search(k) for k in kinds) and (
+                item.get("headline") or item.get("author") or item.get("datePublished")
+            ):
+                return {
+                    "title": _ld_text(item.get("headline") or item.get("name")),
+                    "author": ", ".join(_ld_names(item.get("author"))) or None,
+                    "date": _ld_text(item.get("datePublished")),
+                    "updated": _ld_text(item.get("dateModified")),
+                    "image": _ld_url(item.get("image")),
+                    "site": ", ".join(_ld_names(item.get("publisher"))) or None,
+                }
+    return {}
+
+
+def _ld_items(data, depth: int = 0):
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_items(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _ld_items(data["@graph"], depth + 1)
+
+
+def _ld_text(value) -> str | None:
+    return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+
+
+def _ld_names(value) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for item in values:
+        name = item.get("name") if isinstance(item, dict) else item
+        name = _ld_text(name)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _ld_url(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return _ld_text(value)
+
 
 def read_page_meta(document) -> dict[str, Any]:
-    """Title, author, date, url, image, description and generator from a page's <head>."""
+    """Title, author, dates, url, image, language, description and generator of a whole page.
+
+    From JSON-LD, OpenGraph and other <meta> tags, <link rel=canonical>, <time datetime>
+    and <html lang>, in that order of trust for each field."""
     found: dict[str, Any] = {}
     metas: dict[str, str] = {}
     for tag in document.iter("meta"):
@@ -22,14 +95,16 @@ def read_page_meta(document) -> dict[str, Any]:
     def pick(*keys):
         return next((metas[k] for k in keys if metas.get(k)), None)
 
-    title = pick("og:title", "twitter:title")
+    ld = json_ld(document)
+    title = ld.get("title") or pick("og:title", "twitter:title")
     if not title:
         element = document.find(".//title")
         if element is not None and text_of(element).strip():
             title = text_of(element).strip()
     found["title"] = title
-    found["author"] = pick("author", "article:author", "byl", "dc.creator", "sailthru.author")
-    found["date"] = pick(
+    author = pick("author", "byl", "dc.creator", "sailthru.author", "article:author")
+    found["author"] = ld.get("author") or (None if (author or "").startswith("http") else author)
+    found["date"] = ld.get("date") or pick(
         "article:published_time",
         "datepublished",
         "pubdate",
@@ -39,7 +114,10 @@ def read_page_meta(document) -> dict[str, Any]:
         "og:published_time",
         "sailthru.date",
     )
-    found["updated"] = pick("article:modified_time", "datemodified", "og:updated_time")
+    if not found["date"]:
+        time = next((t.get("datetime") for t in document.iter("time") if t.get("datetime")), None)
+        found["date"] = time
+    found["updated"] = ld.get("updated") or pick("article:modified_time", "datemodified", "og:updated_time")
     canonical = next(
         (
             link.get("href")
@@ -49,13 +127,21 @@ def read_page_meta(document) -> dict[str, Any]:
         None,
     )
     found["url"] = canonical or pick("og:url")
-    found["image"] = pick("og:image", "twitter:image")
+    found["image"] = pick("og:image", "twitter:image") or ld.get("image")
     found["description"] = pick("description", "og:description")
     found["generator"] = pick("generator")
     keywords = pick("keywords", "news_keywords")
     found["tags"] = [k.strip() for k in re.split(r"[,，]", keywords) if k.strip()] if keywords else []
-    found["site"] = pick("og:site_name", "application-name")
+    found["site"] = pick("og:site_name", "application-name") or ld.get("site")
+    found["language"] = _language(document, pick("og:locale", "content-language", "language"))
     return {k: v for k, v in found.items() if v}
+
+
+def _language(document, declared: str | None) -> str | None:
+    """<html lang> (else og:locale), as a BCP 47 tag: zh-CN, en, pt-BR."""
+    root = document.getroottree().getroot()
+    value = (root.get("lang") or root.get("xml:lang") or declared or "").strip().replace("_", "-")
+    return value if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value) else None
 
 
 def scope_facts(meta: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:
