@@ -4,7 +4,8 @@ Builds a temporary folder of N posts (the rss corpus *.md copied again and again
 into numbered subfolders, deleted at the end) and runs every system on those same
 files, one after the other:
 
-  cleanart convert DIR -o OUT -t txt -j 1 / -t txt -j CPUS / -t md -j 1   (CLI)
+  cleanart convert DIR -o OUT -t txt -j 1 / -t txt -j 1 --learn / -t txt -j CPUS / -t md -j 1
+      (CLI)
   trafilatura --input-dir HTML --output-dir OUT   (CLI, its default parallelism; it
       discards the .md posts, so HTML holds the same bodies as <html><body> pages)
   trafilatura.extract, html2text and lxml.html.fromstring over the HTML bodies in one
@@ -193,6 +194,7 @@ def throughput(src: Path, n: int) -> None:
         convert = ["convert", str(posts), "-o", "{out}", "-q", "-t"]
         plan = [  # (row name, package = console script or --loop kind, CLI arguments or LOOP)
             ("cleanart -t txt -j 1", "cleanart", [*convert, "txt", "-j", "1"]),
+            ("cleanart -t txt -j 1 --learn", "cleanart", [*convert, "txt", "-j", "1", "--learn"]),
             (f"cleanart -t txt -j {CPUS}", "cleanart", [*convert, "txt", "-j", str(CPUS)]),
             ("cleanart -t md -j 1", "cleanart", [*convert, "md", "-j", "1"]),
             ("trafilatura.extract (1 process)", "trafilatura", LOOP),
@@ -230,7 +232,8 @@ def throughput(src: Path, n: int) -> None:
     speed = {r["name"]: r["docs"] / r["seconds"] for r in results if "seconds" in r}
     j1, jn = speed["cleanart -t txt -j 1"], speed[f"cleanart -t txt -j {CPUS}"]
     traf = speed.get("trafilatura.extract (1 process)")
-    peak = max(max(r["main"], r["worker"]) for r in results[:3])
+    learn = speed["cleanart -t txt -j 1 --learn"]
+    peak = max(max(r["main"], r["worker"]) for r in results[:4])
     print(
         "trafilatura's CLI discards the .md posts themselves (the front matter is not HTML: "
         "'empty HTML tree'), so it reads the same bodies saved as <html><body>BODY</body></html> "
@@ -250,6 +253,7 @@ def throughput(src: Path, n: int) -> None:
         "flat within 10% from 5000 to 20000 files: see --memory-check"
     )
     print(f"- one-post command <= 150 ms: {one_ms:.0f} ms, {verdict(one_ms <= 150)}")
+    print(f"- --learn costs at most 1.5x a plain run: {j1 / learn:.2f}x, {verdict(j1 / learn <= 1.5)}")
 
 
 def memory_check(src: Path) -> None:

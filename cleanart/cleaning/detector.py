@@ -48,7 +48,7 @@ class Cue:
     whole: bool  # the phrase must be the whole block
     word_weight: float = 0.0  # for a single word of this kind that only hints
     words: re.Pattern | None = None
-    anchors: re.Pattern | None = None  # literals one of which any match contains (lower case)
+    anchors: frozenset[str] = frozenset()  # literals one of which any match contains (lower case)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Model:
     classes: frozenset[str]
     cues: tuple[Cue, ...]
     screen: re.Pattern  # the cues' literal anchors (lower case): most blocks have none
+    by_anchor: dict[str, tuple[int, ...]]  # a found anchor → the cues (positions) worth trying
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +78,7 @@ def model() -> Model:
             bool(spec.get("whole")),
             spec.get("word_weight", 0.0),
             _one_pattern(spec["words"]) if spec.get("words") else None,
-            _screen([*spec["patterns"], *(spec.get("words") or ())]),
+            anchors_of([*spec["patterns"], *(spec.get("words") or ())]),
         )
         for name, spec in data["cues"].items()
     )
@@ -90,17 +91,33 @@ def model() -> Model:
         weights=data["weights"],
         classes=frozenset(data["boiler_classes"]),
         cues=cues,
-        screen=re.compile("|".join(cue.anchors.pattern for cue in cues)),
+        screen=_screen(cues),
+        by_anchor=_by_anchor(cues),
     )
 
 
-def _screen(patterns) -> re.Pattern:
-    """One search for the literal strings that every cue match must contain.
+def _screen(cues) -> re.Pattern:
+    """One scan for every literal any cue needs, longest first.
 
     Python's regular expressions try each of hundreds of alternatives at every position
-    of a block; a pattern of plain literals is scanned quickly instead, and only blocks
-    it finds (a few in a hundred) are matched against the cues themselves.
-    """
+    of a block; a pattern of plain literals is scanned quickly instead, and only the cues
+    whose literals it finds (in a few blocks in a hundred) are matched in full."""
+    found = {a for cue in cues for a in cue.anchors}
+    return re.compile("|".join(re.escape(a) for a in sorted(found, key=len, reverse=True)))
+
+
+def _by_anchor(cues) -> dict[str, tuple[int, ...]]:
+    """Each anchor → the cues with that anchor or one inside it (the scan reports the
+    longest literal at a place, so a shorter one inside it must be tried too)."""
+    anchors = {a for cue in cues for a in cue.anchors}
+    return {
+        anchor: tuple(i for i, cue in enumerate(cues) if any(a in anchor for a in cue.anchors))
+        for anchor in anchors
+    }
+
+
+def anchors_of(patterns) -> frozenset[str]:
+    """The literal strings one of which every match of any of ``patterns`` contains."""
     try:
         from re import _parser as parser
     except ImportError:  # Python before 3.11
@@ -112,7 +129,7 @@ def _screen(patterns) -> re.Pattern:
         if not literals:
             raise ValueError(f"detector.yaml: cue pattern {pattern!r} has no literal text to screen for")
         found |= literals
-    return re.compile("|".join(re.escape(a) for a in sorted(found, key=len, reverse=True)))
+    return frozenset(found)
 
 
 def _anchors(items) -> set[str] | None:
@@ -166,9 +183,14 @@ class Block:
     score: float = 0.0
 
 
+LONG_TEXT = 600  # characters: past this a block is long whatever its script (200+ units)
+
+
 def units_of(text: str) -> int:
     """Length in units: one per CJK character, two per Latin word (a word carries about
-    as much as two Chinese characters)."""
+    as much as two Chinese characters).  Long text gets a cheap lower bound."""
+    if len(text) > LONG_TEXT:
+        return len(text) // 3
     cjk = len(CJK_CHAR.findall(text))
     return cjk + 2 * (len(CJK_OR_WORD.findall(text)) - cjk)
 
@@ -185,62 +207,91 @@ def link_chars(run: Run) -> int:
     return total
 
 
-def container_facts(run: Run, root) -> tuple[bool, frozenset[str], bool, bool]:
-    """Whether the run is a heading, its class/id words, whether in a link, whether in a cell."""
-    words: set[str] = set()
-    heading = False
-    in_link = False
-    cell = False
-    element = run.container
-    depth = 0
-    while element is not None and depth < 8:
-        tag = element.tag
-        if tag in HEADINGS:
-            heading = True
-        if tag == "a":
-            in_link = True
-        if tag in CELLS:
-            cell = True
-        for key in ("class", "id"):
-            value = element.get(key)
-            if value:
-                words.update(w for w in CLASS_SPLIT.split(value.lower()) if w)
-        if element is root:
+@dataclass(frozen=True)
+class Context:
+    """What an element's ancestors (up to eight levels) say about text inside it."""
+
+    words: frozenset[str]  # class and id words
+    heading: bool
+    in_link: bool
+    cell: bool
+
+
+def _words(element) -> set[str]:
+    found: set[str] = set()
+    for key in ("class", "id"):
+        value = element.get(key)
+        if value:
+            found.update(w for w in CLASS_SPLIT.split(value.lower()) if w)
+    return found
+
+
+def context_of(element, root, memo: dict) -> Context:
+    """The element's context, built from its parent's (memoised: siblings share ancestors)."""
+    found = memo.get(element)
+    if found is not None:
+        return found
+    chain = []
+    node = element
+    while node is not None and node not in memo and len(chain) < 8:
+        chain.append(node)
+        if node is root:
             break
-        element = element.getparent()
-        depth += 1
-    for item in run.items:  # inline wrappers carry classes too (<span class="share">)
-        if not isinstance(item, tuple) and is_element(item):
-            for key in ("class", "id"):
-                value = item.get(key)
-                if value:
-                    words.update(w for w in CLASS_SPLIT.split(value.lower()) if w)
-    if not heading:
-        elements = [i for i in run.items if not isinstance(i, tuple) and is_element(i)]
-        slots_blank = all(
-            not (getattr(i[1], i[0]) or "").strip(EDGE) for i in run.items if isinstance(i, tuple)
+        node = node.getparent()
+    base = memo.get(node) if node is not None else None
+    context = base or Context(frozenset(), False, False, False)
+    for node in reversed(chain):
+        tag = node.tag
+        own = _words(node)
+        context = Context(
+            context.words | own if own else context.words,
+            context.heading or tag in HEADINGS,
+            context.in_link or tag == "a",
+            context.cell or tag in CELLS,
         )
-        heading = len(elements) == 1 and elements[0].tag in BOLD and slots_blank
-    return heading, frozenset(words), in_link, cell
+        memo[node] = context
+    return context
+
+
+def container_facts(run: Run, root, memo: dict) -> tuple[bool, frozenset[str], bool, bool]:
+    """Whether the run is a heading, its class/id words, whether in a link, whether in a cell."""
+    context = context_of(run.container, root, memo)
+    words = context.words
+    elements = [i for i in run.items if not isinstance(i, tuple) and is_element(i)]
+    for item in elements:  # inline wrappers carry classes too (<span class="share">)
+        own = _words(item)
+        if own:
+            words = words | own
+    heading = context.heading
+    if not heading and len(elements) == 1 and elements[0].tag in BOLD:
+        slots = [getattr(i[1], i[0]) or "" for i in run.items if isinstance(i, tuple)]
+        heading = not any(s.strip(EDGE) for s in slots)
+    return heading, words, context.in_link, context.cell
 
 
 def blocks_of(root) -> list[Block]:
     blocks = []
+    memo: dict = {}
     for run in iter_runs(root):
         text = run.text
-        heading, classes, in_link, cell = container_facts(run, root)
+        heading, classes, in_link, cell = container_facts(run, root, memo)
         length = len("".join(text.split())) or 1
         ratio = 1.0 if in_link else min(1.0, link_chars(run) / length)
         blocks.append(Block(run, text, units_of(text), ratio, heading, classes, cell))
     return blocks
 
 
-def cue_hits(text: str, cues: tuple[Cue, ...]) -> list[tuple[Cue, float, int]]:
-    """Each cue kind found in ``text``: (cue, weight, characters its phrases cover)."""
+def cue_hits(text: str, m: Model, short: bool = True) -> list[tuple[Cue, float, int]]:
+    """Each cue kind found in ``text``: (cue, weight, characters its phrases cover).
+
+    Whole-block cues are tried on short blocks only."""
+    candidates: set[int] = set()
+    for found in m.screen.finditer(text.lower()):
+        candidates.update(m.by_anchor[found.group(0)])
     hits = []
-    lower = text.lower()
-    for cue in cues:
-        if not cue.anchors.search(lower):
+    for position in sorted(candidates):
+        cue = m.cues[position]
+        if cue.whole and not short:
             continue
         if cue.whole:
             if cue.pattern.fullmatch(text):
@@ -273,13 +324,21 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
             continue
         break
     tail_links = sum(1 for b in blocks[tail_list_from:] if b.link_ratio >= 0.6)
-    last_text = max((i for i, b in enumerate(blocks) if is_article_text(b)), default=-1)
+    prose = [is_article_text(b) for b in blocks]
+    last_text = max((i for i, is_prose in enumerate(prose) if is_prose), default=-1)
+    long_prose = m.short + m.fade
     under_heading = False
     for i, b in enumerate(blocks):
+        if prose[i] and b.units > long_prose:
+            # Long article text: no cue counts past the fade and nothing else can reach a
+            # threshold (tail and head together stay below 1.0), so skip the work.
+            b.evidence, b.score = [("long article text", 0.0)], w["bias"] + w["tail"]
+            under_heading = False
+            continue
         ev: list[tuple[str, float]] = []
         fade = 1.0 if b.units <= m.short else max(0.0, 1.0 - (b.units - m.short) / m.fade)
         # Cues count nothing past the fade, and most blocks have none: one search says so.
-        hits = cue_hits(b.text, m.cues) if fade > 0 and m.screen.search(b.text.lower()) else []
+        hits = cue_hits(b.text, m, b.units <= m.short) if fade > 0 else []
         room = m.weights["cue_cap"]  # several kinds of cue in one block do not add up without end
         for cue, weight, covered in sorted(hits, key=lambda h: -h[1]):
             weight = min(room, weight if cue.whole else weight * fade)
