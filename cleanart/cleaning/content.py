@@ -49,6 +49,7 @@ LOOSE_TEXT = frozenset(("div", "section", "article", "main", "td", "center", "bl
 COMMAS = re.compile(r"[,，、。；;]")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 MIN_PARAGRAPH = 25  # weighted characters (a CJK character weighs 2.5)
+MIN_SCORE = 10  # below this no container stands out: the whole body is kept
 SKIP = frozenset(("nav", "aside", "footer", "header", "form", "menu"))
 
 
@@ -123,6 +124,20 @@ def loose_text(element) -> tuple[str, bool]:
     return " ".join("".join(parts).split()), blocks
 
 
+def _br_pieces(element) -> list[str]:
+    """The text between the <br>s of an element without blocks."""
+    pieces, current = [], [element.text or ""]
+    for child in element:
+        if is_element(child) and child.tag == "br":
+            pieces.append(" ".join("".join(current).split()))
+            current = []
+        elif is_element(child):
+            current.append("".join(child.itertext()))
+        current.append(child.tail or "")
+    pieces.append(" ".join("".join(current).split()))
+    return [p for p in pieces if p]
+
+
 def paragraphs(body):
     """(text, the first element to credit) for every paragraph of the page.
 
@@ -135,8 +150,13 @@ def paragraphs(body):
             yield own_text(element), element.getparent()
         elif tag in LOOSE_TEXT:
             text, blocks = loose_text(element)
-            if text:
+            if not text:
+                continue
+            if blocks or len(element.findall("br")) < 2:
                 yield text, element if blocks else element.getparent()
+            else:  # paragraphs kept apart by <br>: each one counts, for this element
+                for piece in _br_pieces(element):
+                    yield piece, element
 
 
 MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
@@ -183,7 +203,7 @@ def scored_main(body):
         return body
     final = {element: score * (1 - link_density(element)) for element, score in scores.items()}
     top = max(final, key=final.get)
-    if top is body or final[top] < 20:
+    if top is body or final[top] < MIN_SCORE:
         return body
     top = _widen(top, final)
     chosen = _with_siblings(top, final)

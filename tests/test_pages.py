@@ -1,0 +1,136 @@
+"""Whole saved web pages: the article found whatever the page marks, metadata from the page.
+
+Every page here is built for the test; the shared benchmark pages are measured in
+benchmarks/quality.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+from cleanart import clean
+
+STORY = [
+    "The river flooded the lower town on Tuesday night, and by morning the water had reached "
+    "the steps of the old church, where volunteers stacked sandbags until noon.",
+    "Officials said the levee, built in 1962, had not been inspected for a decade, and that "
+    "repairs would cost more than the town's entire annual budget.",
+    "Residents who stayed described the sound of the water as a low roar, like traffic on a "
+    "distant highway, that never stopped through the night.",
+]
+NAV = "<nav><ul>" + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(8)) + "</ul></nav>"
+SIDEBAR = (
+    "<div class='sidebar'><h3>Most read</h3><ul>"
+    + "".join(f"<li><a href='/r{i}'>Popular story number {i}</a></li>" for i in range(6))
+    + "</ul></div>"
+)
+FOOTER = "<footer><p>© 2024 The Valley Gazette. All rights reserved.</p><a href='/about'>About</a></footer>"
+
+
+def page(body: str, head: str = "<title>Flood reaches the old church</title>", html_attrs: str = "") -> str:
+    return f"<!doctype html><html{html_attrs}><head>{head}</head><body>{body}</body></html>"
+
+
+def paragraphs(wrapper: str = "div", attrs: str = "") -> str:
+    inner = "".join(f"<p>{p}</p>" for p in STORY)
+    return f"<{wrapper}{attrs}>{inner}</{wrapper}>"
+
+
+def assert_story_only(text: str) -> None:
+    for p in STORY:
+        assert p in text, text
+    for furniture in ("Section 3", "Popular story number", "All rights reserved", "Most read"):
+        assert furniture not in text, text
+
+
+def test_page_without_any_article_element():
+    html = page(NAV + "<div class='wrap'>" + SIDEBAR + paragraphs("div", " class='c'") + "</div>" + FOOTER)
+    assert_story_only(clean(html).text)
+
+
+def test_page_with_two_articles_takes_the_story_not_the_teaser():
+    teaser = "<article><h2><a href='/other'>Another story</a></h2><p>A short teaser.</p></article>"
+    html = page(NAV + teaser + paragraphs("article") + SIDEBAR + FOOTER)
+    text = clean(html).text
+    assert_story_only(text)
+    assert "A short teaser" not in text
+
+
+def test_layout_inside_main_is_narrowed_to_the_story():
+    html = page("<main>" + NAV + SIDEBAR + paragraphs("div", " class='entry-content'") + FOOTER + "</main>")
+    assert_story_only(clean(html).text)
+
+
+def test_text_in_divs_without_paragraph_tags_is_found():
+    loose = "<div class='post'>" + "<br><br>".join(STORY) + "</div>"
+    html = page(NAV + SIDEBAR + loose + FOOTER)
+    assert_story_only(clean(html).text)
+
+
+def test_json_ld_metadata_and_language():
+    ld = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "The Valley Gazette"},
+            {
+                "@type": "NewsArticle",
+                "headline": "Flood reaches the old church",
+                "author": [{"@type": "Person", "name": "Ann Lee"}, {"@type": "Person", "name": "Bo Chen"}],
+                "datePublished": "2024-03-05T08:00:00Z",
+                "dateModified": "2024-03-06T09:30:00Z",
+                "image": {"@type": "ImageObject", "url": "https://gazette.example/flood.jpg"},
+            },
+        ],
+    }
+    head = (
+        "<title>Flood reaches the old church | The Valley Gazette</title>"
+        f"<script type='application/ld+json'>{json.dumps(ld)}</script>"
+        "<link rel='canonical' href='https://gazette.example/2024/flood'>"
+    )
+    record = json.loads(clean(page(paragraphs(), head, " lang='en-GB'")).render("json"))
+    assert record["title"] == "Flood reaches the old church"
+    assert record["author"] == "Ann Lee, Bo Chen"
+    assert record["date"] == "2024-03-05T08:00:00+00:00"
+    assert record["updated"] == "2024-03-06T09:30:00+00:00"
+    assert record["image"] == "https://gazette.example/flood.jpg"
+    assert record["url"] == "https://gazette.example/2024/flood"
+    assert record["language"] == "en-GB"
+
+
+def test_broken_json_ld_is_passed_over():
+    head = "<title>Flood</title><script type='application/ld+json'>{not json</script>"
+    art = clean(page(paragraphs(), head))
+    assert art.meta["title"] == "Flood" and STORY[0] in art.text
+
+
+def test_headline_repeated_as_first_heading_leaves_the_body():
+    html = page("<article><h1>Flood reaches the old church</h1>" + paragraphs() + "</article>")
+    art = clean(html)
+    assert "Flood reaches" not in art.text
+    assert art.meta["title"] == "Flood reaches the old church"
+
+
+def test_a_page_with_control_characters_converts():
+    html = page("<p>Before\x1d after\x01 and\x0b more.</p>" + paragraphs())
+    art = clean(html)
+    assert "Before after and more." in art.text
+
+
+def test_the_readable_page_inside_noscript_is_kept():
+    html = page("<div id='app'></div><noscript>" + paragraphs("article") + "</noscript>")
+    assert STORY[1] in clean(html).text
+
+
+def test_content_hidden_until_a_script_runs_is_kept():
+    html = page(NAV + "<div style='display:none' class='app'>" + paragraphs() + "</div>")
+    assert STORY[2] in clean(html).text
+
+
+def test_a_small_hidden_box_still_goes():
+    html = page(paragraphs() + "<div hidden><p>Sign up for our newsletter today</p></div>")
+    assert "newsletter" not in clean(html).text
+
+
+def test_a_class_rule_never_takes_the_wrapper_of_the_whole_story():
+    html = page("<div class='subscribe-wrap'>" + paragraphs("article") + "</div>")
+    assert STORY[0] in clean(html).text
