@@ -138,7 +138,10 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
     warnings: list[str] = []
     encoding = None
     if isinstance(raw, (bytes, bytearray)):
-        decoded = reader.decode(bytes(raw), options.encoding)
+        try:
+            decoded = reader.decode(bytes(raw), options.encoding)
+        except reader.NotText as exc:
+            raise CleanartError(str(exc)) from None
         text, encoding = decoded.text, decoded.encoding
         warnings.extend(decoded.warnings)
     else:

@@ -162,8 +162,9 @@ def convert(
 
         try:
             canonical(encoding)
-        except LookupError:
-            fail_usage(f"unknown encoding {encoding!r}")
+        except LookupError as exc:
+            known = "not a text encoding" in str(exc)
+            fail_usage(f"--encoding {encoding}: " + ("not a text encoding" if known else "unknown encoding"))
     report = Reporter(quiet)
     options = Options(
         encoding=encoding,

@@ -1,0 +1,131 @@
+"""Hostile and unlucky input (issue 9): what a user sees when an input or the system misbehaves.
+
+Every input is built in a temporary folder; every command runs with a timeout, so a
+hang fails the test instead of stalling the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TIMEOUT = 60  # generous: the suite may share two loaded cores
+
+
+def cleanart(*args, stdin=None, cwd=None, **kwargs):
+    """Run the command; bytes in and out, so undecodable output is visible."""
+    return subprocess.run(
+        [sys.executable, "-m", "cleanart", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        timeout=TIMEOUT,
+        cwd=cwd,
+        **kwargs,
+    )
+
+
+def err(proc) -> str:
+    return proc.stderr.decode("utf-8")
+
+
+def one_line_error(proc, *needles) -> str:
+    """The run failed with exactly one ``cleanart:`` line naming all ``needles``, no traceback."""
+    stderr = err(proc)
+    assert "Traceback" not in stderr and "Fatal Python error" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("cleanart: ")]
+    hits = [line for line in lines if all(n in line for n in needles)]
+    assert len(hits) == 1, stderr
+    return hits[0]
+
+
+def post(body: str, title: str = "Hostile") -> str:
+    return f"---\ntitle: {title}\n---\n{body}\n"
+
+
+# --- decoding -------------------------------------------------------------------------
+
+
+def test_stray_byte_in_utf8_is_utf8_with_a_warning(tmp_path):
+    path = tmp_path / "cafe.md"
+    path.write_bytes(post("<p>Café news today</p>", "Café news").encode() + b"<p>tail\xff</p>\n")
+    proc = cleanart("convert", path)
+    assert proc.returncode == 0
+    out = proc.stdout.decode("utf-8")
+    assert "title: Café news" in out and "Café news today" in out
+    assert "√" not in out and "Ã" not in out
+    one_line_error(proc, str(path), "warning:", "1 undecodable", "utf-8")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_unicode_without_bom_is_recognised(tmp_path, codec):
+    path = tmp_path / "wide.md"
+    path.write_bytes(post("<p>Hello wide world.</p>", "Wide").encode(codec))
+    proc = cleanart("convert", path, "-t", "json")
+    assert proc.returncode == 0, err(proc)
+    record = json.loads(proc.stdout)
+    assert record["title"] == "Wide"
+    assert record["text"] == "Hello wide world."
+    assert record["encoding"] == codec
+
+
+GBK_POST = post("<p>" + "这是一个关于中文编码的测试段落，包含许多常见的汉字。" * 40 + "</p>", "测试")
+
+
+@pytest.mark.parametrize("offset", [300, 301])  # between two characters, inside one
+def test_gbk_with_one_bad_byte_is_gb18030_with_a_warning(tmp_path, offset):
+    data = GBK_POST.encode("gbk")
+    path = tmp_path / "gbk.md"
+    path.write_bytes(data[:offset] + b"\xff" + data[offset:])
+    proc = cleanart("convert", path, "-t", "json")
+    assert proc.returncode == 0
+    record = json.loads(proc.stdout)
+    assert record["encoding"] == "gb18030"
+    assert record["title"] == "测试"
+    assert record["text"].count("\ufffd") <= 3
+    assert record["text"].startswith("这是一个关于中文编码的测试段落")
+    one_line_error(proc, str(path), "warning:", "gb18030")
+
+
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"\0" * 200_000, "NUL bytes"),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10" + bytes(range(256)) * 4, "PNG"),
+        (b"\xff\xd8\xff\xe0\0\x10JFIF\0" + bytes(range(256)), "JPEG"),
+        (b"PK\x03\x04\x14\0\0\0\x08\0" + bytes(range(256)), "ZIP"),
+    ],
+)
+def test_binary_input_is_refused_in_one_line(tmp_path, data, kind):
+    path = tmp_path / "picture.md"
+    path.write_bytes(data)
+    (tmp_path / "ok.md").write_text(post("<p>Still converted.</p>"), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = cleanart("convert", tmp_path, "-o", out)
+    assert proc.returncode == 1
+    line = one_line_error(proc, str(path), "binary input", kind)
+    assert "lxml" not in line and "\ufffd" not in line
+    assert (out / "ok.md").read_text(encoding="utf-8").endswith("Still converted.\n")
+    assert not (out / "picture.md").exists()
+
+
+def test_a_stray_nul_in_text_is_still_text(tmp_path):
+    path = tmp_path / "nul.md"
+    path.write_bytes(post("<p>Before\0after, and a long enough paragraph to read.</p>").encode())
+    proc = cleanart("convert", path)
+    assert proc.returncode == 0, err(proc)
+    assert b"Before" in proc.stdout and b"after" in proc.stdout
+
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "zlib"])
+def test_a_codec_that_is_not_a_text_encoding_is_a_usage_error(tmp_path, codec):
+    path = tmp_path / "a.md"
+    path.write_text(post("<p>x</p>"), encoding="utf-8")
+    proc = cleanart("convert", path, "--encoding", codec)
+    assert proc.returncode == 2
+    one_line_error(proc, f"--encoding {codec}", "not a text encoding")
+    assert proc.stdout == b""
