@@ -7,10 +7,8 @@ hang fails the test instead of stalling the suite.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -129,3 +127,118 @@ def test_a_codec_that_is_not_a_text_encoding_is_a_usage_error(tmp_path, codec):
     assert proc.returncode == 2
     one_line_error(proc, f"--encoding {codec}", "not a text encoding")
     assert proc.stdout == b""
+
+
+# --- headers --------------------------------------------------------------------------
+
+BILLION_LAUGHS = "\n".join(
+    ["---", "title: laughs", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"{k}: &{k} [{','.join([f'*{p}'] * 9)}]" for p, k in zip("abcdefgh", "bcdefghi")]
+    + ["---", "<p>The body survives.</p>", ""]
+)
+
+
+@pytest.mark.parametrize("command", ["convert", "explain"])
+def test_billion_laughs_header_is_refused_quickly_and_in_little_memory(tmp_path, command):
+    path = tmp_path / "laughs.md"
+    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+    # ulimit -v: 1 GB of address space (python and lxml need some) instead of growing past 1.9 GB.
+    script = f'ulimit -v 1000000; exec "{sys.executable}" -m cleanart {command} "{path}"'
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, timeout=TIMEOUT)
+    assert proc.returncode == 0, err(proc)
+    one_line_error(proc, str(path), "warning:", "line 2", "YAML aliases refused")
+    if command == "convert":
+        assert proc.stdout.decode().endswith("The body survives.\n")
+
+
+def test_billion_laughs_is_a_failure_with_strict(tmp_path):
+    path = tmp_path / "laughs.md"
+    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+    proc = cleanart("convert", path, "--strict")
+    assert proc.returncode == 1
+    one_line_error(proc, str(path), "line 2", "YAML aliases refused")
+
+
+def test_an_alias_inside_itself_is_refused(tmp_path):
+    path = tmp_path / "loop.md"
+    path.write_text("---\ntitle: Loop\nr: &r [*r]\n---\n<p>Body.</p>\n", encoding="utf-8")
+    proc = cleanart("convert", path)
+    assert proc.returncode == 0
+    one_line_error(proc, str(path), "warning:", "refers to the value that contains it")
+    assert proc.stdout.decode().startswith("---\ntitle: Loop\n")
+
+
+@pytest.mark.parametrize(
+    "value, line",
+    [("0000-00-00", 3), ("2021-02-30", 3), ("2021-13-45", 3), (".nan", 3), ("-.inf", 3)],
+)
+def test_impossible_dates_are_kept_with_a_warning(tmp_path, value, line):
+    path = tmp_path / "date.md"
+    path.write_text(f"---\ntitle: Dated\ndate: {value}\n---\n<p>Body text.</p>\n", encoding="utf-8")
+    proc = cleanart("convert", path, "-t", "json")
+    assert proc.returncode == 0, err(proc)
+    record = json.loads(proc.stdout)
+    assert record["date"] == value
+    assert record["text"] == "Body text."
+    one_line_error(proc, str(path), "warning:", f"line {line}:", repr(value), "kept as given")
+
+
+@pytest.mark.parametrize(
+    "value, title",
+    [
+        ("[Hello, World]", "Hello, World"),
+        ("!!binary SGVsbG8=", "Hello"),
+        ("!!set {b, a}", "a, b"),
+        ("{en: Hello, fr: Bonjour}", "Hello, Bonjour"),
+    ],
+)
+def test_a_title_that_is_not_a_string_reads_as_text(tmp_path, value, title):
+    path = tmp_path / "title.md"
+    path.write_text(f"---\ntitle: {value}\n---\n<p>Body.</p>\n", encoding="utf-8")
+    proc = cleanart("convert", path, "-t", "json")
+    assert proc.returncode == 0, err(proc)
+    record = json.loads(proc.stdout)
+    assert record["title"] == title
+    assert "b'" not in proc.stdout.decode() and "['" not in proc.stdout.decode()
+
+
+def test_binary_and_set_values_in_the_front_matter_are_text_in_a_stable_order(tmp_path):
+    path = tmp_path / "values.md"
+    path.write_text(
+        "---\ntitle: T\nblob: !!binary SGVsbG8=\nraw: !!binary //79\nkinds: !!set {zeta, alpha, mid}\n---\n<p>B.</p>\n",
+        encoding="utf-8",
+    )
+    proc = cleanart("convert", path, "-t", "json")
+    assert proc.returncode == 0, err(proc)
+    front = json.loads(proc.stdout)["front_matter"]
+    assert front["blob"] == "Hello"
+    assert front["raw"] == "//79"  # not text: kept as base64
+    assert front["kinds"] == ["alpha", "mid", "zeta"]
+
+
+def test_duplicate_keys_are_a_warning_with_both_lines(tmp_path):
+    path = tmp_path / "dup.md"
+    path.write_text("---\ntitle: First\ndate: 2021-01-02\ntitle: Second\n---\n<p>B.</p>\n", encoding="utf-8")
+    proc = cleanart("convert", path, "-t", "json")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["title"] == "Second"
+    one_line_error(proc, str(path), "warning:", "line 4:", "duplicate key 'title'", "line 2")
+
+
+def test_a_null_key_is_named_null(tmp_path):
+    path = tmp_path / "null.md"
+    path.write_text("---\ntitle: T\nnull: x\ntrue: y\n---\n<p>B.</p>\n", encoding="utf-8")
+    proc = cleanart("convert", path, "-t", "json")
+    assert proc.returncode == 0, err(proc)
+    front = json.loads(proc.stdout)["front_matter"]
+    assert front == {"title": "T", "null": "x", "true": "y"}
+
+
+def test_an_unhashable_key_is_named_for_what_it_is(tmp_path):
+    path = tmp_path / "key.md"
+    path.write_text("---\ntitle: Keyed\n? [a, b]\n: v\n---\n<p>Body.</p>\n", encoding="utf-8")
+    proc = cleanart("convert", path)
+    assert proc.returncode == 0
+    line = one_line_error(proc, str(path), "warning:", "line 3", "a key is a list or a mapping")
+    assert "unsafe" not in line and "tag" not in line
+    assert proc.stdout.decode().startswith("---\ntitle: Keyed\n")
