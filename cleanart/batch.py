@@ -29,7 +29,9 @@ class Task:
     path: str
     relative: str
     target: str | None = None  # output file, when writing files
-    status: str = ""  # "skip" (output up to date) or "collision" (output taken)
+    # "skip" (output up to date), "collision" (output taken), "special" (a FIFO, socket
+    # or device found in a folder) or "self" (the output would replace the input)
+    status: str = ""
 
 
 @dataclass
@@ -159,6 +161,10 @@ class _Walker:
                         continue
                     if not self.matches(name):
                         continue
+                    if not entry.is_file():
+                        # A FIFO would block the walk forever, a device would never end.
+                        yield Task(entry.path, relative + name, status="special")
+                        continue
                     # The inode from the listing costs no system call.
                     if self.given_files and hash((st.st_dev, entry.inode())) in self.given_files:
                         continue  # named on the command line too: converted there
@@ -229,6 +235,7 @@ class Job:
     pretty: bool = False
     write: bool = False  # write Task.target instead of returning the text
     debug: bool = False  # add the traceback to an unexpected error's message
+    out_dir: str | None = None  # with -o DIR: no output may land outside it through a symlink
 
 
 def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
@@ -239,12 +246,18 @@ def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Resul
     if task.status == "skip":
         result.skipped = True
         return result
+    if task.status == "special":
+        result.skipped = True
+        result.messages.append(f"warning: {_kind(task.path)}, not a regular file; skipped")
+        return result
     if task.status == "collision":
         return _failed(
             result,
-            f"output {task.target} is also the output of an earlier input; "
+            f"output {shown(task.target)} is also the output of an earlier input; "
             "not converted (rename one of them)",
         )
+    if task.status == "self":
+        return _failed(result, "the output would replace the input itself; not converted (choose another -o)")
     try:
         if task.path == "-":
             data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
@@ -277,12 +290,39 @@ def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Resul
     result.messages.extend(f"warning: {w}" for w in article.warnings)
     if job.write:
         try:
-            write_atomic(task.target, rendered)
+            write_atomic(task.target, rendered, job.out_dir)
         except OSError as exc:
-            return _failed(result, f"cannot write {task.target}: {exc.strerror or exc}")
+            return _failed(result, f"cannot write {shown(task.target)}: {exc.strerror or exc}")
     else:
         result.output = rendered
     return result
+
+
+def _kind(path: str) -> str:
+    """What a non-regular file is, in words."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "a broken entry"
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown(path: str) -> str:
+    """A path for a one-line message: a newline or other control character is escaped."""
+    return CONTROL.sub(lambda m: repr(m.group())[1:-1], path)
 
 
 def _failed(result: Result, message: str) -> Result:

@@ -39,12 +39,18 @@ class Reporter:
     def say(self, source: str, message: str) -> None:
         if self.quiet and message.startswith("warning:"):
             return
-        line = f"cleanart: {source}: {message}" if source else f"cleanart: {message}"
+        from .batch import shown
+
+        line = f"cleanart: {shown(source)}: {message}" if source else f"cleanart: {message}"
         if self.live is not None:
             self.live.print(line, markup=False, highlight=False, soft_wrap=True)
             return
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
+
+
+# More worker processes than this only fork for minutes: 8 per CPU, at least 32.
+MAX_JOBS = max(32, 8 * (os.cpu_count() or 1))
 
 
 def fail_usage(message: str) -> None:
@@ -151,8 +157,8 @@ def convert(
         if sys.stdin.isatty():
             fail_usage("no input given (name files or folders, or - for stdin)")
         paths = ["-"]
-    if jobs is not None and jobs < 1:
-        fail_usage("--jobs must be at least 1")
+    if jobs is not None and not 1 <= jobs <= MAX_JOBS:
+        fail_usage(f"--jobs must be between 1 and {MAX_JOBS}")
     if null and files_from is None:
         fail_usage("-0 needs --files-from")
     if paths.count("-") > 1 or (files_from == "-" and "-" in paths):
@@ -195,6 +201,10 @@ def convert(
         or output.is_dir()
         or str(output).endswith(os.sep)
     )
+    if to_dir:
+        for given in paths:
+            if os.path.isdir(given) and _same_file(given, str(output)):
+                fail_usage(f"-o {output} is the input folder {given}; choose another output folder")
     globs_used = tuple(globs) or batch.DEFAULT_GLOBS
     exclude = output if to_dir else None
 
@@ -209,7 +219,9 @@ def convert(
     if files_from is not None and files_from != "-" and not os.path.isfile(files_from):
         fail_usage(f"--files-from {files_from}: no such file")
     many = to_dir or len(paths) > 1 or any(os.path.isdir(p) for p in paths) or files_from is not None
-    job = batch.Job(fmt, options, pretty, write=output is not None, debug=debug)
+    job = batch.Job(
+        fmt, options, pretty, write=output is not None, debug=debug, out_dir=str(output) if to_dir else None
+    )
     workers = jobs or (os.cpu_count() or 1)
     if not many:
         workers = 1
@@ -235,6 +247,12 @@ def convert(
                 yield batch.Task(task.path, task.relative, str(target), "collision")
                 continue
             claimed["names"].add(hash(key))
+            if task.status:
+                yield batch.Task(task.path, task.relative, str(target), task.status)
+                continue
+            if task.path != "-" and _same_file(task.path, target):
+                yield batch.Task(task.path, task.relative, str(target), "self")
+                continue
             if update and task.path != "-" and _newer(target, task.path):
                 yield batch.Task(task.path, task.relative, str(target), "skip")
                 continue
@@ -246,27 +264,34 @@ def convert(
     first_output = True
     interrupted = False
     finished_early: list = []
+    stdout_error = None
     results = batch.run(planned(), job, workers, finished=finished_early)
     try:
         for result in results:
             progress.advance(result)
+            for message in result.messages:
+                report.say(result.source, message)
             if result.skipped:
                 counts["skipped"] += 1
                 continue
-            for message in result.messages:
-                report.say(result.source, message)
             if not result.ok:
                 counts["failed"] += 1
                 if fail_fast:
                     break
                 continue
+            if result.output is not None:
+                try:
+                    separator = "\n" if not first_output and fmt in ("md", "txt", "html") else ""
+                    _emit(separator + result.output)
+                except BrokenPipeError:
+                    raise
+                except OSError as exc:  # a full disk, a file size limit: stop, say so once
+                    stdout_error = exc
+                    counts["failed"] += 1
+                    break
+                first_output = False
             counts["converted"] += 1
             counts["empty"] += result.empty
-            if result.output is not None:
-                if not first_output and fmt in ("md", "txt", "html"):
-                    sys.stdout.write("\n")
-                sys.stdout.write(result.output)
-                first_output = False
     except KeyboardInterrupt:
         interrupted = True
         # Outputs that workers wrote before the interrupt reached them count as converted.
@@ -281,6 +306,11 @@ def convert(
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OSError as exc:
+        stdout_error = stdout_error or exc
+    if stdout_error is not None:
+        _quiet_broken_pipe()  # what is still buffered must not fail again at exit
+        report.say("", f"cannot write to standard output: {stdout_error.strerror or stdout_error}")
     elapsed = time.perf_counter() - started
     if (many or interrupted) and not (quiet and not interrupted):
         report.say(
@@ -291,7 +321,7 @@ def convert(
         )
     if interrupted:
         raise typer.Exit(130)
-    raise typer.Exit(1 if counts["failed"] else 0)
+    raise typer.Exit(1 if counts["failed"] or stdout_error else 0)
 
 
 @app.command("rules")
@@ -313,7 +343,10 @@ def rules_command(
                 sys.stderr.write(f"cleanart: {error}\n")
             bad += len(errors)
             if not errors:
-                sys.stdout.write(f"{path}: {len(found)} rules, no mistakes\n")
+                try:
+                    _emit(f"{path}: {len(found)} rules, no mistakes\n")
+                except OSError as exc:
+                    _stdout_failed(exc)
         raise typer.Exit(1 if bad else 0)
     try:
         rules = load_rules(tuple(str(p) for p in extra), not no_builtin_rules)
@@ -340,11 +373,37 @@ def _table(header, rows) -> None:
         Console(no_color=bool(os.environ.get("NO_COLOR"))).print(table)
         return
     try:
-        for row in rows:
-            sys.stdout.write("\t".join(" ".join(str(c).split()) for c in row) + "\n")
-        sys.stdout.flush()
+        _emit("".join("\t".join(" ".join(str(c).split()) for c in row) + "\n" for row in rows))
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OSError as exc:
+        _stdout_failed(exc)
+
+
+def _emit(text: str) -> None:
+    """Write ``text`` to stdout whole, or raise OSError.
+
+    Straight to the file descriptor, in a loop: under a file size limit (``ulimit -f``)
+    the system writes part of the text and returns, and Python's buffered stream lets
+    the rest go without an error.
+    """
+    stream = sys.stdout
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file: a test's capture
+        stream.write(text)
+        return
+    stream.flush()
+    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _stdout_failed(exc: OSError) -> None:
+    """Stdout cannot take the output (a full disk, a size limit): one line, exit 1."""
+    _quiet_broken_pipe()
+    Reporter().say("", f"cannot write to standard output: {exc.strerror or exc}")
+    raise typer.Exit(1)
 
 
 @app.command()
@@ -393,6 +452,16 @@ def _json(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+def _same_file(path, other) -> bool:
+    """Whether two paths name one file (``other`` usually does not exist yet: one stat)."""
+    try:
+        theirs = os.stat(other)
+        mine = os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
 
 
 def _newer(target, source) -> bool:

@@ -7,6 +7,7 @@ hang fails the test instead of stalling the suite.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -17,13 +18,9 @@ TIMEOUT = 60  # generous: the suite may share two loaded cores
 
 def cleanart(*args, stdin=None, cwd=None, **kwargs):
     """Run the command; bytes in and out, so undecodable output is visible."""
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
     return subprocess.run(
-        [sys.executable, "-m", "cleanart", *map(str, args)],
-        input=stdin,
-        capture_output=True,
-        timeout=TIMEOUT,
-        cwd=cwd,
-        **kwargs,
+        [sys.executable, "-m", "cleanart", *map(str, args)], input=stdin, timeout=TIMEOUT, cwd=cwd, **streams
     )
 
 
@@ -242,3 +239,150 @@ def test_an_unhashable_key_is_named_for_what_it_is(tmp_path):
     line = one_line_error(proc, str(path), "warning:", "line 3", "a key is a list or a mapping")
     assert "unsafe" not in line and "tag" not in line
     assert proc.stdout.decode().startswith("---\ntitle: Keyed\n")
+
+
+# --- folders, names and outputs -------------------------------------------------------
+
+OK = post("<p>A plain paragraph that survives.</p>")
+
+
+def test_a_fifo_in_an_input_folder_is_skipped_and_later_files_are_written(tmp_path):
+    top = tmp_path / "in"
+    top.mkdir()
+    (top / "a.md").write_text(OK, encoding="utf-8")
+    os.mkfifo(top / "b.md")  # nobody ever writes to it: reading would block forever
+    (top / "c.md").write_text(OK, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = cleanart("convert", top, "-o", out)
+    assert proc.returncode == 0, err(proc)
+    one_line_error(proc, str(top / "b.md"), "warning:", "a FIFO, not a regular file; skipped")
+    assert sorted(os.listdir(out)) == ["a.md", "c.md"]
+    assert err(proc).splitlines()[-1].startswith("cleanart: 2 converted, 1 skipped, 0 failed")
+
+
+@pytest.mark.parametrize("jobs", ["0", "100000", "99999999999999999999"])
+def test_absurd_job_counts_are_a_usage_error(tmp_path, jobs):
+    (tmp_path / "a.md").write_text(OK, encoding="utf-8")
+    proc = cleanart("convert", tmp_path, "-o", tmp_path / "out", "-j", jobs)
+    assert proc.returncode == 2
+    one_line_error(proc, "--jobs must be between 1 and")
+    assert not (tmp_path / "out").exists()
+
+
+LONG_POST = post("".join(f"<p>Paragraph {i} of a post long enough to pass 4 KB.</p>" for i in range(300)))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["convert", "{post}"], ["convert", "{post}", "-t", "json"], ["rules"], ["explain", "{post}"]],
+)
+def test_stdout_on_a_full_disk_is_one_line_and_exit_1(tmp_path, args):
+    path = tmp_path / "post.md"
+    path.write_text(LONG_POST, encoding="utf-8")
+    with open("/dev/full", "wb") as full:
+        proc = cleanart(*(a.format(post=path) for a in args), stdout=full)
+    assert proc.returncode == 1
+    one_line_error(proc, "cannot write to standard output: No space left on device")
+    assert "Exception ignored" not in err(proc)
+
+
+@pytest.mark.parametrize("args", [["convert", "{post}"], ["rules"]])
+def test_stdout_past_a_file_size_limit_is_one_line_and_exit_1(tmp_path, args):
+    path = tmp_path / "post.md"
+    path.write_text(LONG_POST, encoding="utf-8")
+    out = tmp_path / "o.md"
+    command = " ".join(f'"{a}"' for a in [sys.executable, "-m", "cleanart", *args]).format(post=path)
+    proc = subprocess.run(
+        ["bash", "-c", f'ulimit -f 4; {command} > "{out}"'], capture_output=True, timeout=TIMEOUT
+    )
+    assert out.stat().st_size == 4096  # what the limit let through
+    assert proc.returncode == 1
+    one_line_error(proc, "cannot write to standard output: File too large")
+
+
+def test_a_backslash_in_a_name_never_merges_two_outputs(tmp_path):
+    top = tmp_path / "in"
+    (top / "a").mkdir(parents=True)
+    (top / "a\\x.md").write_text(post("<p>From the backslash name.</p>"), encoding="utf-8")
+    (top / "a" / "x.md").write_text(post("<p>From the folder.</p>"), encoding="utf-8")
+    (top / "b.md").write_text(OK, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = cleanart("convert", top, "-o", out)
+    assert proc.returncode == 0, err(proc)
+    assert (out / "a\\x.md").read_text(encoding="utf-8").endswith("From the backslash name.\n")
+    assert (out / "a" / "x.md").read_text(encoding="utf-8").endswith("From the folder.\n")
+
+
+@pytest.mark.parametrize("length", [235, 240, 251])
+def test_a_long_input_name_converts_with_o(tmp_path, length):
+    name = "n" * (length - 3) + ".md"
+    top = tmp_path / "in"
+    top.mkdir()
+    (top / name).write_text(OK, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = cleanart("convert", top, "-o", out)
+    assert proc.returncode == 0, err(proc)
+    assert os.listdir(out) == [name]
+
+
+def test_a_long_multibyte_name_converts_with_o(tmp_path):
+    name = "文" * 83 + ".md"  # 252 bytes
+    top = tmp_path / "in"
+    top.mkdir()
+    (top / name).write_text(OK, encoding="utf-8")
+    proc = cleanart("convert", top, "-o", tmp_path / "out")
+    assert proc.returncode == 0, err(proc)
+    assert os.listdir(tmp_path / "out") == [name]
+
+
+def test_o_equal_to_the_input_file_never_overwrites_it(tmp_path):
+    path = tmp_path / "post.md"
+    path.write_text(OK, encoding="utf-8")
+    proc = cleanart("convert", path, "-o", path)
+    assert proc.returncode == 1
+    one_line_error(proc, str(path), "would replace the input itself")
+    assert path.read_text(encoding="utf-8") == OK
+
+
+def test_a_files_from_list_whose_outputs_are_the_inputs_leaves_them_alone(tmp_path):
+    (tmp_path / "post.md").write_text(OK, encoding="utf-8")
+    (tmp_path / "list").write_text("post.md\n", encoding="utf-8")
+    proc = cleanart("convert", "--files-from", "list", "-o", ".", cwd=tmp_path)
+    assert proc.returncode == 1
+    one_line_error(proc, "post.md", "would replace the input itself")
+    assert (tmp_path / "post.md").read_text(encoding="utf-8") == OK
+
+
+def test_o_equal_to_the_input_folder_is_a_usage_error(tmp_path):
+    (tmp_path / "a.md").write_text(OK, encoding="utf-8")
+    proc = cleanart("convert", tmp_path, "-o", tmp_path)
+    assert proc.returncode == 2
+    one_line_error(proc, "is the input folder")
+    assert os.listdir(tmp_path) == ["a.md"]
+
+
+def test_a_symlinked_folder_inside_o_receives_nothing(tmp_path):
+    top = tmp_path / "in"
+    (top / "sub").mkdir(parents=True)
+    (top / "sub" / "x.md").write_text(OK, encoding="utf-8")
+    (top / "y.md").write_text(OK, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sub").symlink_to(elsewhere)
+    proc = cleanart("convert", top, "-o", out)
+    assert proc.returncode == 1
+    one_line_error(proc, str(top / "sub" / "x.md"), "symbolic link leading outside the output folder")
+    assert os.listdir(elsewhere) == []
+    assert (out / "y.md").exists()
+
+
+def test_a_newline_in_a_name_stays_on_one_line(tmp_path):
+    top = tmp_path / "in"
+    top.mkdir()
+    (top / "bad\nname.md").write_bytes(b"\0" * 64)
+    proc = cleanart("convert", top, "-o", tmp_path / "out")
+    assert proc.returncode == 1
+    line = one_line_error(proc, "bad\\nname.md", "binary input")
+    assert line.startswith(f"cleanart: {top}/bad\\nname.md: ")
