@@ -13,6 +13,7 @@ import re
 import signal
 import sys
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -239,6 +240,12 @@ class Job:
 
 
 def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+    """Convert one input and write its output file (or keep the text for stdout)."""
+    return _deliver(_render(task, job, stdin_bytes), task, job)
+
+
+def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+    """Convert one input; its output, if any, is in ``Result.output`` (not written yet)."""
     from .api import CleanartError, clean
     from .frontmatter import HeaderError
 
@@ -288,13 +295,18 @@ def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Resul
     if job.options.strict and article.warnings:
         return _failed(result, "; ".join(article.warnings) + " (--strict)")
     result.messages.extend(f"warning: {w}" for w in article.warnings)
-    if job.write:
+    result.output = rendered
+    return result
+
+
+def _deliver(result: Result, task: Task, job: Job) -> Result:
+    """Write a rendered result's output file, when the job writes files."""
+    if job.write and result.output is not None:
+        rendered, result.output = result.output, None
         try:
             write_atomic(task.target, rendered, job.out_dir)
         except OSError as exc:
             return _failed(result, f"cannot write {shown(task.target)}: {exc.strerror or exc}")
-    else:
-        result.output = rendered
     return result
 
 
@@ -331,13 +343,47 @@ def _failed(result: Result, message: str) -> Result:
     return result
 
 
+class Stop(BaseException):
+    """Raised in a worker by SIGTERM while it converts; not an Exception, so nothing catches it."""
+
+
+_worker = {"converting": False, "stopping": False}  # this worker process's state
+
+
 def convert_chunk(tasks: list[Task], job: Job) -> list[Result]:
-    return [convert_one(task, job) for task in tasks]
+    """Convert a chunk; when the worker is stopped, the results finished so far.
+
+    Returning those (instead of failing the whole chunk) keeps the summary equal to
+    the outputs on disk: the input being written when the signal came leaves no file.
+    """
+    done: list[Result] = []
+    if _worker["stopping"]:
+        return done
+    _worker["converting"] = True
+    try:
+        for task in tasks:
+            result = _render(task, job)
+            with _signals_deferred():  # an output on disk is always in ``done``
+                done.append(_deliver(result, task, job))
+    except Stop:
+        pass
+    finally:
+        _worker["converting"] = False
+    return done
 
 
 def _worker_init() -> None:
-    # The parent handles Ctrl-C and stops the pool; workers finish or die quietly.
+    # The parent handles Ctrl-C and stops the pool: it sends SIGTERM to each worker,
+    # which stops converting (a SIGTERM to the whole process group does the same).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stop)
+
+
+def _worker_stop(signum, frame) -> None:
+    _worker["stopping"] = True
+    if _worker["converting"]:
+        _worker["converting"] = False
+        raise Stop
 
 
 def chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
@@ -369,7 +415,10 @@ def run(
     """
     if jobs <= 1:
         for task in tasks:
-            yield convert_one(task, job)
+            result = _render(task, job)
+            # Between writing the output and the caller counting it, a signal waits.
+            with _signals_deferred():
+                yield _deliver(result, task, job)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # only batches pay for importing it
@@ -378,6 +427,7 @@ def run(
     window = jobs * 4
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
         pending: deque = deque()
+        current: deque = deque()  # the results of the chunk being handed out
         try:
             for batch in chunks(tasks, chunk):
                 if batch[0].path == "-":
@@ -385,18 +435,98 @@ def run(
                 else:
                     pending.append(pool.submit(convert_chunk, batch, job))
                 while len(pending) >= window:
-                    yield from pending.popleft().result()
+                    yield from _hand_out(pending, current)
             while pending:
-                yield from pending.popleft().result()
+                yield from _hand_out(pending, current)
         except BaseException:
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
-            if finished is not None:
-                for future in pending:
-                    if future.done() and not future.cancelled() and future.exception() is None:
-                        finished.extend(future.result())
+            with _signals_held():
+                _stop(pool, pending)
+                if finished is not None:
+                    finished.extend(current)
+                    for future in pending:
+                        if future.done() and not future.cancelled() and future.exception() is None:
+                            finished.extend(future.result())
             raise
+
+
+def _hand_out(pending: deque, current: deque) -> Iterator[Result]:
+    """The first chunk's results, one by one.
+
+    The chunk leaves ``pending`` only once its results are in ``current``, so an
+    interrupt at any point finds every finished result in one of the two.
+    """
+    results = pending[0].result()
+    current.extend(results)
+    pending.popleft()
+    while current:
+        with _signals_deferred():  # a result is either still in ``current`` or counted
+            yield current.popleft()
+
+
+def _stop(pool, pending: deque) -> None:
+    """Cancel queued chunks, tell running workers to stop, and wait until they have."""
+    for future in pending:
+        future.cancel()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except OSError:  # gone already
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _signals_deferred():
+    """Hold Ctrl-C and SIGTERM for a few steps, then act on them as usual.
+
+    Around writing an output and counting it: the summary after an interrupt then
+    counts exactly the outputs on disk.  Only the main thread can change handlers;
+    elsewhere (a library caller's thread) this does nothing.
+    """
+    if not _in_main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum, frame):
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in INTERRUPTS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if signal.getsignal(sig) is hold:  # unless someone chose another handler meanwhile
+                signal.signal(sig, handler)
+        if caught and signal.getsignal(caught[0]) is previous[caught[0]]:
+            signal.raise_signal(caught[0])
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def _signals_held():
+    """Ignore Ctrl-C and SIGTERM while the workers are being stopped.
+
+    A second signal in the middle of the pool's shutdown left its threads with closed
+    handles: a traceback, and a process that never exits.
+    """
+    if not _in_main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in INTERRUPTS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class _Done:

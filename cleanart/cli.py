@@ -2,12 +2,13 @@
 
 Messages go to stderr as ``cleanart: PATH: message`` (one line each); results go to
 stdout or to files.  Exit codes: 0 all converted, 1 some failed, 2 usage, 130
-interrupted.
+interrupted (143 by SIGTERM).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -85,7 +86,8 @@ Examples:
   find posts -name '*.md' -print0 | cleanart convert --files-from - -0 -o out
 
 \b
-Exit status: 0 all converted, 1 some inputs failed, 2 usage error, 130 interrupted.
+Exit status: 0 all converted, 1 some inputs failed, 2 usage error, 130 interrupted
+(143 by SIGTERM).
 """
 
 
@@ -262,10 +264,11 @@ def convert(
     count = None if files_from == "-" else (lambda: sum(1 for _ in tasks()))
     progress = _Progress(report, many and not quiet, count)
     first_output = True
-    interrupted = False
+    interrupted = 0  # the exit status when a signal stopped the run
     finished_early: list = []
     stdout_error = None
     results = batch.run(planned(), job, workers, finished=finished_early)
+    _on_sigterm_interrupt()
     try:
         for result in results:
             progress.advance(result)
@@ -292,8 +295,10 @@ def convert(
                 first_output = False
             counts["converted"] += 1
             counts["empty"] += result.empty
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as exc:
+        interrupted = 143 if isinstance(exc, Terminated) else 130
+        _ignore_interrupts()  # the run is ending: a second signal must not cut the summary
+        results.close()  # stops the workers; what they finished lands in finished_early
         # Outputs that workers wrote before the interrupt reached them count as converted.
         counts["converted"] += sum(1 for r in finished_early if r.ok and not r.skipped)
     except BrokenPipeError:
@@ -320,7 +325,7 @@ def convert(
             f"{counts['failed']} failed, {counts['empty']} empty in {elapsed:.1f} s",
         )
     if interrupted:
-        raise typer.Exit(130)
+        raise typer.Exit(interrupted)
     raise typer.Exit(1 if counts["failed"] or stdout_error else 0)
 
 
@@ -454,6 +459,29 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: handled as Ctrl-C is (workers stopped, summary printed), exit status 143."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _on_sigterm_interrupt() -> None:
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread (a test runner): leave SIGTERM alone
+        pass
+
+
+def _ignore_interrupts() -> None:
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+    except ValueError:
+        pass
+
+
 def _same_file(path, other) -> bool:
     """Whether two paths name one file (``other`` usually does not exist yet: one stat)."""
     try:
@@ -524,5 +552,5 @@ class _Progress:
 def main() -> None:
     try:
         app(prog_name="cleanart")
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        sys.exit(143 if isinstance(exc, Terminated) else 130)

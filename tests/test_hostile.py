@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -386,3 +387,85 @@ def test_a_newline_in_a_name_stays_on_one_line(tmp_path):
     assert proc.returncode == 1
     line = one_line_error(proc, "bad\\nname.md", "binary input")
     assert line.startswith(f"cleanart: {top}/bad\\nname.md: ")
+
+
+# --- signals --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def many_posts(tmp_path_factory):
+    top = tmp_path_factory.mktemp("signals") / "in"
+    top.mkdir()
+    paragraphs = "".join(f"<p>Paragraph {j} of a post, with a few words in it.</p>" for j in range(60))
+    for i in range(1500):
+        (top / f"p{i:04d}.md").write_text(post(paragraphs, f"Post {i}"), encoding="utf-8")
+    return top
+
+
+def interrupt(tmp_path, top, jobs, signals, group):
+    """Start a conversion, send ``signals`` once 40 outputs exist; (returncode, stderr, out)."""
+    import signal as sig
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cleanart", "convert", str(top), "-o", str(out), "-t", "txt", "-j", jobs],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a shell job has
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and proc.poll() is None:
+            if out.is_dir() and len(os.listdir(out)) >= 40:
+                break
+            time.sleep(0.005)
+        assert proc.poll() is None, "the run finished before it could be interrupted"
+        for signum in signals:
+            if group:
+                os.killpg(proc.pid, getattr(sig, signum))
+            else:
+                proc.send_signal(getattr(sig, signum))
+        _, stderr = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, sig.SIGKILL)
+            proc.wait()
+    # Workers must be gone: no output appears, no temporary file stays, after the exit.
+    try:
+        os.killpg(proc.pid, 0)
+        time.sleep(1)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive, "a worker outlived the run"
+    return proc.returncode, stderr.decode("utf-8"), out
+
+
+def assert_summary_matches_disk(stderr: str, out: Path) -> None:
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    last = stderr.rstrip().splitlines()[-1]
+    assert last.startswith("cleanart: interrupted: "), stderr
+    converted = int(last.split("interrupted: ")[1].split(" converted")[0])
+    names = sorted(os.listdir(out))
+    assert not [n for n in names if n.startswith(".")], names  # no .cleanart-tmp left
+    assert converted == len(names)
+    assert 0 < len(names) < 1500
+    for name in names:
+        text = (out / name).read_text(encoding="utf-8")
+        assert text.endswith("Paragraph 59 of a post, with a few words in it.\n"), name
+
+
+@pytest.mark.parametrize("jobs", ["2", "1"])
+@pytest.mark.parametrize("group", [False, True], ids=["process", "group"])
+def test_sigterm_is_an_interrupt_with_exit_143(tmp_path, many_posts, jobs, group):
+    code, stderr, out = interrupt(tmp_path, many_posts, jobs, ["SIGTERM"], group)
+    assert code == 143, stderr
+    assert_summary_matches_disk(stderr, out)
+
+
+@pytest.mark.parametrize("jobs", ["2", "1"])
+def test_sigint_twice_to_the_group_never_hangs_or_prints_a_traceback(tmp_path, many_posts, jobs):
+    code, stderr, out = interrupt(tmp_path, many_posts, jobs, ["SIGINT", "SIGINT"], True)
+    assert code == 130, stderr
+    assert_summary_matches_disk(stderr, out)
