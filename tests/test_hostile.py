@@ -469,3 +469,67 @@ def test_sigint_twice_to_the_group_never_hangs_or_prints_a_traceback(tmp_path, m
     code, stderr, out = interrupt(tmp_path, many_posts, jobs, ["SIGINT", "SIGINT"], True)
     assert code == 130, stderr
     assert_summary_matches_disk(stderr, out)
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def rule_file(tmp_path, body: str) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "rules:\n  - id: fine\n    description: fine\n    action: drop\n    pattern: Advert\n" + body
+    )
+    return path
+
+
+CATASTROPHIC = {
+    "drop": "    action: drop\n    pattern: '(a+)+$'\n",
+    "cut": "    action: cut\n    pattern: '(a+)+$'\n",
+    "trim": "    action: trim\n    pattern: '(a+)+'\n",
+    "scope": "    action: drop\n    pattern: x\n    scope:\n      author: '(\\w+\\s?)*$'\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CATASTROPHIC))
+def test_catastrophic_user_patterns_are_refused_with_file_and_line(tmp_path, kind):
+    rules = rule_file(tmp_path, "  - id: evil\n    description: evil\n" + CATASTROPHIC[kind])
+    check = cleanart("rules", "--check", rules)
+    assert check.returncode == 1
+    one_line_error(check, f"{rules}:6:", "rule evil", "exponential time")
+    assert b"no mistakes" not in check.stdout
+    article = tmp_path / "a.md"
+    article.write_text(post("<p>" + "a" * 40 + "!</p>"), encoding="utf-8")
+    proc = cleanart("convert", article, "--rules", rules)
+    assert proc.returncode == 2
+    one_line_error(proc, f"{rules}:6:", "exponential time")
+
+
+def test_a_nested_but_unambiguous_user_pattern_is_accepted_and_works(tmp_path):
+    rules = rule_file(
+        tmp_path,
+        "  - id: tags\n    description: tag line\n    action: drop\n    pattern: 'Tags:(?:\\s+\\w+)*'\n",
+    )
+    check = cleanart("rules", "--check", rules)
+    assert check.returncode == 0, err(check)
+    article = tmp_path / "a.md"
+    article.write_text(post("<p>Body.</p><p>Tags: one two three</p>"), encoding="utf-8")
+    proc = cleanart("convert", article, "--rules", rules, "-t", "txt")
+    assert proc.returncode == 0
+    assert proc.stdout.decode() == "Body.\n"
+
+
+def test_max_chars_true_is_refused(tmp_path):
+    rules = rule_file(
+        tmp_path, "  - id: flag\n    description: d\n    action: drop\n    pattern: x\n    max_chars: true\n"
+    )
+    proc = cleanart("rules", "--check", rules)
+    assert proc.returncode == 1
+    one_line_error(proc, f"{rules}:6:", "max_chars must be a positive integer")
+
+
+def test_the_builtin_pagination_rule_is_quick_on_a_long_run_of_digits(tmp_path):
+    article = tmp_path / "pages.md"
+    article.write_text(post("<p>Body.</p><p>Pages: " + "1" * 30 + "!</p>"), encoding="utf-8")
+    proc = cleanart("convert", article, "-t", "txt")  # it used to backtrack for hours
+    assert proc.returncode == 0
+    assert proc.stdout.decode() == "Body.\n\nPages: " + "1" * 30 + "!\n"
