@@ -498,6 +498,13 @@ def normalise_date(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        # A date alone stays a date: the same ISO text as a YAML date, so a header
+        # that cleanart wrote (where it is quoted) reads back unchanged.
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
