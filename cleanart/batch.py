@@ -343,6 +343,67 @@ def _failed(result: Result, message: str) -> Result:
     return result
 
 
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Gate:
+    """Ctrl-C and SIGTERM, held back for a few steps and then acted on as usual.
+
+    Held around writing an output and counting it, so the summary after an interrupt
+    counts exactly the outputs on disk.  The gate is a handler in front of the usual
+    ones, installed once per run: holding a signal is an attribute change, not two
+    system calls per file.  Only the main thread can install it; elsewhere (a library
+    caller's thread) holding does nothing.
+    """
+
+    def __init__(self):
+        self.held = False
+        self.waiting: list[int] = []
+        self.behind: dict[int, object] = {}
+
+    def install(self) -> _Gate:
+        if _in_main_thread():
+            for sig in INTERRUPTS:
+                self.behind[sig] = signal.signal(sig, self._arrived)
+        return self
+
+    def uninstall(self) -> None:
+        for sig, handler in self.behind.items():
+            if signal.getsignal(sig) == self._arrived:  # unless another handler was chosen since
+                signal.signal(sig, handler)
+        self.behind.clear()
+
+    def _arrived(self, signum, frame) -> None:
+        if self.held:
+            self.waiting.append(signum)
+        else:
+            self._forward(signum, frame)
+
+    def _forward(self, signum, frame) -> None:
+        handler = self.behind.get(signum, signal.SIG_DFL)
+        if callable(handler):
+            handler(signum, frame)
+        elif handler == signal.SIG_DFL:
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    def __enter__(self) -> None:
+        self.held = True
+
+    def __exit__(self, *exc_info) -> None:
+        self.held = False
+        if self.waiting:
+            signum = self.waiting[0]
+            self.waiting.clear()
+            self._forward(signum, None)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
 class Stop(BaseException):
     """Raised in a worker by SIGTERM while it converts; not an Exception, so nothing catches it."""
 
@@ -363,7 +424,7 @@ def convert_chunk(tasks: list[Task], job: Job) -> list[Result]:
     try:
         for task in tasks:
             result = _render(task, job)
-            with _signals_deferred():  # an output on disk is always in ``done``
+            with _WORKER_GATE:  # an output on disk is always in ``done``
                 done.append(_deliver(result, task, job))
     except Stop:
         pass
@@ -377,6 +438,10 @@ def _worker_init() -> None:
     # which stops converting (a SIGTERM to the whole process group does the same).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_stop)
+    _WORKER_GATE.install()
+
+
+_WORKER_GATE = _Gate()  # installed in each worker process
 
 
 def _worker_stop(signum, frame) -> None:
@@ -413,11 +478,18 @@ def run(
     tasks there are.  If the run is stopped (Ctrl-C, --fail-fast), the results that
     workers had already finished are added to ``finished`` for the summary.
     """
+    gate = _Gate().install()
+    try:
+        yield from _run(tasks, job, jobs, chunk, finished, gate)
+    finally:
+        gate.uninstall()
+
+
+def _run(tasks, job: Job, jobs: int, chunk: int, finished, gate: _Gate) -> Iterator[Result]:
     if jobs <= 1:
         for task in tasks:
             result = _render(task, job)
-            # Between writing the output and the caller counting it, a signal waits.
-            with _signals_deferred():
+            with gate:  # between writing the output and the caller counting it
                 yield _deliver(result, task, job)
         return
     import multiprocessing
@@ -435,9 +507,9 @@ def run(
                 else:
                     pending.append(pool.submit(convert_chunk, batch, job))
                 while len(pending) >= window:
-                    yield from _hand_out(pending, current)
+                    yield from _hand_out(pending, current, gate)
             while pending:
-                yield from _hand_out(pending, current)
+                yield from _hand_out(pending, current, gate)
         except BaseException:
             with _signals_held():
                 _stop(pool, pending)
@@ -449,7 +521,7 @@ def run(
             raise
 
 
-def _hand_out(pending: deque, current: deque) -> Iterator[Result]:
+def _hand_out(pending: deque, current: deque, gate: _Gate) -> Iterator[Result]:
     """The first chunk's results, one by one.
 
     The chunk leaves ``pending`` only once its results are in ``current``, so an
@@ -459,7 +531,7 @@ def _hand_out(pending: deque, current: deque) -> Iterator[Result]:
     current.extend(results)
     pending.popleft()
     while current:
-        with _signals_deferred():  # a result is either still in ``current`` or counted
+        with gate:  # a result is either still in ``current`` or counted
             yield current.popleft()
 
 
@@ -473,42 +545,6 @@ def _stop(pool, pending: deque) -> None:
         except OSError:  # gone already
             pass
     pool.shutdown(wait=True, cancel_futures=True)
-
-
-INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextmanager
-def _signals_deferred():
-    """Hold Ctrl-C and SIGTERM for a few steps, then act on them as usual.
-
-    Around writing an output and counting it: the summary after an interrupt then
-    counts exactly the outputs on disk.  Only the main thread can change handlers;
-    elsewhere (a library caller's thread) this does nothing.
-    """
-    if not _in_main_thread():
-        yield
-        return
-    caught: list[int] = []
-
-    def hold(signum, frame):
-        caught.append(signum)
-
-    previous = {sig: signal.signal(sig, hold) for sig in INTERRUPTS}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            if signal.getsignal(sig) is hold:  # unless someone chose another handler meanwhile
-                signal.signal(sig, handler)
-        if caught and signal.getsignal(caught[0]) is previous[caught[0]]:
-            signal.raise_signal(caught[0])
-
-
-def _in_main_thread() -> bool:
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
 
 
 @contextmanager

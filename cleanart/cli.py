@@ -59,6 +59,19 @@ def fail_usage(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _check_encoding(encoding: str | None) -> None:
+    """--encoding must name a text encoding (rot13 and base64 are codecs, not encodings)."""
+    if not encoding:
+        return
+    from .reader import canonical
+
+    try:
+        canonical(encoding)
+    except LookupError as exc:
+        known = "not a text encoding" in str(exc)
+        fail_usage(f"--encoding {encoding}: " + ("not a text encoding" if known else "unknown encoding"))
+
+
 def version_callback(value: bool):
     if value:
         sys.stdout.write(f"cleanart {__version__}\n")
@@ -165,14 +178,7 @@ def convert(
         fail_usage("-0 needs --files-from")
     if paths.count("-") > 1 or (files_from == "-" and "-" in paths):
         fail_usage("stdin (-) can be read only once")
-    if encoding:
-        from .reader import canonical
-
-        try:
-            canonical(encoding)
-        except LookupError as exc:
-            known = "not a text encoding" in str(exc)
-            fail_usage(f"--encoding {encoding}: " + ("not a text encoding" if known else "unknown encoding"))
+    _check_encoding(encoding)
     report = Reporter(quiet)
     options = Options(
         encoding=encoding,
@@ -425,6 +431,7 @@ def explain(
     from .frontmatter import HeaderError
     from .rules import RuleError
 
+    _check_encoding(encoding)
     options = Options(
         encoding=encoding, rules=tuple(str(r) for r in rules), builtin_rules=not no_builtin_rules
     )

@@ -550,6 +550,30 @@ def first_value(header: dict, keys: tuple[str, ...]) -> Any:
     return None
 
 
+def _lowercase_keys(header: dict, key_lines: dict[str, int], warnings: list[str]) -> dict[str, Any]:
+    """The header with lowercase keys; ``title`` wins over ``Title`` whatever their order.
+
+    Otherwise the later one would win, and a header cleanart wrote (its own ``title``
+    first) would read back with the other value.
+    """
+    lower: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    for key, value in header.items():
+        name = _key_text(key)
+        folded = name.lower()
+        if folded in spelled:
+            kept = folded if folded in (name, spelled[folded]) else spelled[folded]
+            where = f"line {key_lines[folded]}: " if folded in key_lines else ""
+            warnings.append(
+                f"{where}keys {spelled[folded]!r} and {name!r} differ only in case; {kept!r} is used"
+            )
+            if name != folded:
+                continue
+        spelled[folded] = name
+        lower[folded] = value
+    return lower
+
+
 def normalise(
     header: dict[str, Any], key_lines: dict[str, int] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
@@ -557,7 +581,7 @@ def normalise(
     warnings = []
     key_lines = key_lines or {}
     meta: dict[str, Any] = {}
-    lower = {str(k).lower(): v for k, v in header.items()}
+    lower = _lowercase_keys(header, key_lines, warnings)
     title = first_value(lower, ("title",))
     meta["title"] = _clean_value(title)
     for key in ("date", "updated"):

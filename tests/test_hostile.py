@@ -117,11 +117,12 @@ def test_a_stray_nul_in_text_is_still_text(tmp_path):
     assert b"Before" in proc.stdout and b"after" in proc.stdout
 
 
+@pytest.mark.parametrize("command", ["convert", "explain"])
 @pytest.mark.parametrize("codec", ["rot13", "base64", "zlib"])
-def test_a_codec_that_is_not_a_text_encoding_is_a_usage_error(tmp_path, codec):
+def test_a_codec_that_is_not_a_text_encoding_is_a_usage_error(tmp_path, codec, command):
     path = tmp_path / "a.md"
     path.write_text(post("<p>x</p>"), encoding="utf-8")
-    proc = cleanart("convert", path, "--encoding", codec)
+    proc = cleanart(command, path, "--encoding", codec)
     assert proc.returncode == 2
     one_line_error(proc, f"--encoding {codec}", "not a text encoding")
     assert proc.stdout == b""
@@ -533,3 +534,12 @@ def test_the_builtin_pagination_rule_is_quick_on_a_long_run_of_digits(tmp_path):
     proc = cleanart("convert", article, "-t", "txt")  # it used to backtrack for hours
     assert proc.returncode == 0
     assert proc.stdout.decode() == "Body.\n\nPages: " + "1" * 30 + "!\n"
+
+
+def test_keys_that_differ_only_in_case_are_a_warning_and_title_wins(tmp_path):
+    path = tmp_path / "case.md"
+    path.write_text("---\nTitle: Shouted\ntitle: Plain\n---\n<p>B.</p>\n", encoding="utf-8")
+    proc = cleanart("convert", path, "-t", "json")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["title"] == "Plain"
+    one_line_error(proc, str(path), "warning:", "'Title' and 'title' differ only in case")
