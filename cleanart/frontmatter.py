@@ -551,9 +551,10 @@ def first_value(header: dict, keys: tuple[str, ...]) -> Any:
 
 
 def _lowercase_keys(header: dict, key_lines: dict[str, int], warnings: list[str]) -> dict[str, Any]:
-    """The header with lowercase keys; ``title`` wins over ``Title`` whatever their order.
+    """The header with lowercase keys, for keys that differ only in case (``Title``).
 
-    Otherwise the later one would win, and a header cleanart wrote (its own ``title``
+    A value beats an empty one, then ``title`` beats ``Title`` whatever their order:
+    otherwise the later key would win, and a header cleanart wrote (its own ``title``
     first) would read back with the other value.
     """
     lower: dict[str, Any] = {}
@@ -562,16 +563,21 @@ def _lowercase_keys(header: dict, key_lines: dict[str, int], warnings: list[str]
         name = _key_text(key)
         folded = name.lower()
         if folded in spelled:
-            kept = folded if folded in (name, spelled[folded]) else spelled[folded]
+            before = spelled[folded]
+            empty, empty_before = _empty(value), _empty(lower[folded])
+            wins = (empty_before and not empty) or (empty == empty_before and name == folded)
+            kept = name if wins else before
             where = f"line {key_lines[folded]}: " if folded in key_lines else ""
-            warnings.append(
-                f"{where}keys {spelled[folded]!r} and {name!r} differ only in case; {kept!r} is used"
-            )
-            if name != folded:
+            warnings.append(f"{where}keys {before!r} and {name!r} differ only in case; {kept!r} is used")
+            if not wins:
                 continue
         spelled[folded] = name
         lower[folded] = value
     return lower
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
 
 
 def normalise(
