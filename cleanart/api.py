@@ -136,7 +136,10 @@ def _read(raw: str | bytes, options: Options) -> tuple[Any, str | None, list[str
     warnings: list[str] = []
     encoding = None
     if isinstance(raw, (bytes, bytearray)):
-        decoded = reader.decode(bytes(raw), options.encoding)
+        try:
+            decoded = reader.decode(bytes(raw), options.encoding)
+        except reader.NotText as exc:
+            raise CleanartError(str(exc)) from None
         text, encoding = decoded.text, decoded.encoding
         warnings.extend(decoded.warnings)
     else:

@@ -13,6 +13,7 @@ import re
 import signal
 import sys
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -29,7 +30,9 @@ class Task:
     path: str
     relative: str
     target: str | None = None  # output file, when writing files
-    status: str = ""  # "skip" (output up to date) or "collision" (output taken)
+    # "skip" (output up to date), "collision" (output taken), "special" (a FIFO, socket
+    # or device found in a folder) or "self" (the output would replace the input)
+    status: str = ""
 
 
 @dataclass
@@ -159,6 +162,10 @@ class _Walker:
                         continue
                     if not self.matches(name):
                         continue
+                    if not entry.is_file():
+                        # A FIFO would block the walk forever, a device would never end.
+                        yield Task(entry.path, relative + name, status="special")
+                        continue
                     # The inode from the listing costs no system call.
                     if self.given_files and hash((st.st_dev, entry.inode())) in self.given_files:
                         continue  # named on the command line too: converted there
@@ -229,9 +236,16 @@ class Job:
     pretty: bool = False
     write: bool = False  # write Task.target instead of returning the text
     debug: bool = False  # add the traceback to an unexpected error's message
+    out_dir: str | None = None  # with -o DIR: no output may land outside it through a symlink
 
 
 def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+    """Convert one input and write its output file (or keep the text for stdout)."""
+    return _deliver(_render(task, job, stdin_bytes), task, job)
+
+
+def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+    """Convert one input; its output, if any, is in ``Result.output`` (not written yet)."""
     from .api import CleanartError, clean
     from .frontmatter import HeaderError
 
@@ -239,12 +253,18 @@ def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Resul
     if task.status == "skip":
         result.skipped = True
         return result
+    if task.status == "special":
+        result.skipped = True
+        result.messages.append(f"warning: {_kind(task.path)}, not a regular file; skipped")
+        return result
     if task.status == "collision":
         return _failed(
             result,
-            f"output {task.target} is also the output of an earlier input; "
+            f"output {shown(task.target)} is also the output of an earlier input; "
             "not converted (rename one of them)",
         )
+    if task.status == "self":
+        return _failed(result, "the output would replace the input itself; not converted (choose another -o)")
     try:
         if task.path == "-":
             data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
@@ -275,14 +295,46 @@ def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Resul
     if job.options.strict and article.warnings:
         return _failed(result, "; ".join(article.warnings) + " (--strict)")
     result.messages.extend(f"warning: {w}" for w in article.warnings)
-    if job.write:
-        try:
-            write_atomic(task.target, rendered)
-        except OSError as exc:
-            return _failed(result, f"cannot write {task.target}: {exc.strerror or exc}")
-    else:
-        result.output = rendered
+    result.output = rendered
     return result
+
+
+def _deliver(result: Result, task: Task, job: Job) -> Result:
+    """Write a rendered result's output file, when the job writes files."""
+    if job.write and result.output is not None:
+        rendered, result.output = result.output, None
+        try:
+            write_atomic(task.target, rendered, job.out_dir)
+        except OSError as exc:
+            return _failed(result, f"cannot write {shown(task.target)}: {exc.strerror or exc}")
+    return result
+
+
+def _kind(path: str) -> str:
+    """What a non-regular file is, in words."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "a broken entry"
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown(path: str) -> str:
+    """A path for a one-line message: a newline or other control character is escaped."""
+    return CONTROL.sub(lambda m: repr(m.group())[1:-1], path)
 
 
 def _failed(result: Result, message: str) -> Result:
@@ -291,8 +343,112 @@ def _failed(result: Result, message: str) -> Result:
     return result
 
 
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Gate:
+    """Ctrl-C and SIGTERM, held back for a few steps and then acted on as usual.
+
+    Held around writing an output and counting it, so the summary after an interrupt
+    counts exactly the outputs on disk.  The gate is a handler in front of the usual
+    ones, installed once per run: holding a signal is an attribute change, not two
+    system calls per file.  Only the main thread can install it; elsewhere (a library
+    caller's thread) holding does nothing.
+    """
+
+    def __init__(self):
+        self.held = False
+        self.waiting: list[int] = []
+        self.behind: dict[int, object] = {}
+
+    def install(self) -> _Gate:
+        if _in_main_thread():
+            for sig in INTERRUPTS:
+                self.behind[sig] = signal.signal(sig, self._arrived)
+        return self
+
+    def uninstall(self) -> None:
+        for sig, handler in self.behind.items():
+            if signal.getsignal(sig) == self._arrived:  # unless another handler was chosen since
+                signal.signal(sig, handler)
+        self.behind.clear()
+
+    def _arrived(self, signum, frame) -> None:
+        if self.held:
+            self.waiting.append(signum)
+        else:
+            self._forward(signum, frame)
+
+    def _forward(self, signum, frame) -> None:
+        handler = self.behind.get(signum, signal.SIG_DFL)
+        if callable(handler):
+            handler(signum, frame)
+        elif handler == signal.SIG_DFL:
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    def __enter__(self) -> None:
+        self.held = True
+
+    def __exit__(self, *exc_info) -> None:
+        self.held = False
+        if self.waiting:
+            signum = self.waiting[0]
+            self.waiting.clear()
+            self._forward(signum, None)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+class Stop(BaseException):
+    """Raised in a worker by SIGTERM while it converts; not an Exception, so nothing catches it."""
+
+
+_worker = {"converting": False, "stopping": False}  # this worker process's state
+
+
 def convert_chunk(tasks: list[Task], job: Job) -> list[Result]:
-    return [convert_one(task, job) for task in tasks]
+    """Convert a chunk; when the worker is stopped, the results finished so far.
+
+    Returning those (instead of failing the whole chunk) keeps the summary equal to
+    the outputs on disk: the input being written when the signal came leaves no file.
+    """
+    done: list[Result] = []
+    if _worker["stopping"]:
+        return done
+    _worker["converting"] = True
+    try:
+        for task in tasks:
+            result = _render(task, job)
+            with _WORKER_GATE:  # an output on disk is always in ``done``
+                done.append(_deliver(result, task, job))
+    except Stop:
+        pass
+    finally:
+        _worker["converting"] = False
+    return done
+
+
+def _worker_init() -> None:
+    # The parent handles Ctrl-C and stops the pool: it sends SIGTERM to each worker,
+    # which stops converting (a SIGTERM to the whole process group does the same).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stop)
+    _WORKER_GATE.install()
+
+
+_WORKER_GATE = _Gate()  # installed in each worker process
+
+
+def _worker_stop(signum, frame) -> None:
+    _worker["stopping"] = True
+    if _worker["converting"]:
+        _worker["converting"] = False
+        raise Stop
 
 
 def blocks_chunk(tasks: list[Task], options) -> list:
@@ -314,7 +470,7 @@ def learn(tasks: Iterable[Task], options, jobs: int) -> dict:
     from .cleaning.templates import Learner
 
     learner = Learner()
-    for item in ordered(tasks, blocks_chunk, options, jobs):
+    for item in _learning_pass(tasks, options, jobs):
         if item is not None:
             learner.add(*item)
     return learner.templates()
@@ -323,7 +479,7 @@ def learn(tasks: Iterable[Task], options, jobs: int) -> dict:
 def template_samples(tasks: Iterable[Task], options, jobs: int, templates: dict) -> dict:
     """The first text seen of each learned template block, by source (for ``cleanart learn``)."""
     samples: dict = {}
-    for item in ordered(tasks, blocks_chunk, options, jobs):
+    for item in _learning_pass(tasks, options, jobs):
         if item is None or item[0] not in templates:
             continue
         source, blocks = item
@@ -334,9 +490,25 @@ def template_samples(tasks: Iterable[Task], options, jobs: int, templates: dict)
     return samples
 
 
-def _worker_init() -> None:
-    # The parent handles Ctrl-C and stops the pool; workers finish or die quietly.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _learning_pass(tasks: Iterable[Task], options, jobs: int, chunk: int = 64) -> Iterator:
+    """``blocks_chunk`` over every task, in task order, at most ``jobs * 4`` chunks in
+    flight.  It writes nothing, so an interrupt needs no bookkeeping: the pool just stops."""
+    if jobs <= 1:
+        for batch in chunks(tasks, chunk):
+            yield from blocks_chunk(batch, options)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
+        pending: deque = deque()
+        for batch in chunks(tasks, chunk):
+            pending.append(pool.submit(blocks_chunk, batch, options))
+            while len(pending) >= jobs * 4:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
@@ -366,14 +538,19 @@ def run(
     tasks there are.  If the run is stopped (Ctrl-C, --fail-fast), the results that
     workers had already finished are added to ``finished`` for the summary.
     """
-    return ordered(tasks, convert_chunk, job, jobs, chunk, finished)
+    gate = _Gate().install()
+    try:
+        yield from _run(tasks, job, jobs, chunk, finished, gate)
+    finally:
+        gate.uninstall()
 
 
-def ordered(tasks: Iterable[Task], work, argument, jobs: int, chunk: int = 32, finished=None) -> Iterator:
-    """``work(chunk_of_tasks, argument)`` over all tasks, results in task order."""
+def _run(tasks, job: Job, jobs: int, chunk: int, finished, gate: _Gate) -> Iterator[Result]:
     if jobs <= 1:
-        for batch in chunks(tasks, chunk):
-            yield from work(batch, argument)
+        for task in tasks:
+            result = _render(task, job)
+            with gate:  # between writing the output and the caller counting it
+                yield _deliver(result, task, job)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # only batches pay for importing it
@@ -382,25 +559,70 @@ def ordered(tasks: Iterable[Task], work, argument, jobs: int, chunk: int = 32, f
     window = jobs * 4
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
         pending: deque = deque()
+        current: deque = deque()  # the results of the chunk being handed out
         try:
             for batch in chunks(tasks, chunk):
                 if batch[0].path == "-":
-                    pending.append(_Done(work(batch, argument)))
+                    pending.append(_Done(convert_chunk(batch, job)))
                 else:
-                    pending.append(pool.submit(work, batch, argument))
+                    pending.append(pool.submit(convert_chunk, batch, job))
                 while len(pending) >= window:
-                    yield from pending.popleft().result()
+                    yield from _hand_out(pending, current, gate)
             while pending:
-                yield from pending.popleft().result()
+                yield from _hand_out(pending, current, gate)
         except BaseException:
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
-            if finished is not None:
-                for future in pending:
-                    if future.done() and not future.cancelled() and future.exception() is None:
-                        finished.extend(future.result())
+            with _signals_held():
+                _stop(pool, pending)
+                if finished is not None:
+                    finished.extend(current)
+                    for future in pending:
+                        if future.done() and not future.cancelled() and future.exception() is None:
+                            finished.extend(future.result())
             raise
+
+
+def _hand_out(pending: deque, current: deque, gate: _Gate) -> Iterator[Result]:
+    """The first chunk's results, one by one.
+
+    The chunk leaves ``pending`` only once its results are in ``current``, so an
+    interrupt at any point finds every finished result in one of the two.
+    """
+    results = pending[0].result()
+    current.extend(results)
+    pending.popleft()
+    while current:
+        with gate:  # a result is either still in ``current`` or counted
+            yield current.popleft()
+
+
+def _stop(pool, pending: deque) -> None:
+    """Cancel queued chunks, tell running workers to stop, and wait until they have."""
+    for future in pending:
+        future.cancel()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except OSError:  # gone already
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _signals_held():
+    """Ignore Ctrl-C and SIGTERM while the workers are being stopped.
+
+    A second signal in the middle of the pool's shutdown left its threads with closed
+    handles: a traceback, and a process that never exits.
+    """
+    if not _in_main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in INTERRUPTS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class _Done:

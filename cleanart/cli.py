@@ -2,12 +2,13 @@
 
 Messages go to stderr as ``cleanart: PATH: message`` (one line each); results go to
 stdout or to files.  Exit codes: 0 all converted, 1 some failed, 2 usage, 130
-interrupted.
+interrupted (143 by SIGTERM).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -40,7 +41,9 @@ class Reporter:
     def say(self, source: str, message: str) -> None:
         if self.quiet and message.startswith("warning:"):
             return
-        line = f"cleanart: {source}: {message}" if source else f"cleanart: {message}"
+        from .batch import shown
+
+        line = f"cleanart: {shown(source)}: {message}" if source else f"cleanart: {message}"
         if self.live is not None:
             self.live.print(line, markup=False, highlight=False, soft_wrap=True)
             return
@@ -48,9 +51,26 @@ class Reporter:
         sys.stderr.flush()
 
 
+# More worker processes than this only fork for minutes: 8 per CPU, at least 32.
+MAX_JOBS = max(32, 8 * (os.cpu_count() or 1))
+
+
 def fail_usage(message: str) -> None:
     sys.stderr.write(f"cleanart: {message}\nTry 'cleanart convert --help'.\n")
     raise typer.Exit(2)
+
+
+def _check_encoding(encoding: str | None) -> None:
+    """--encoding must name a text encoding (rot13 and base64 are codecs, not encodings)."""
+    if not encoding:
+        return
+    from .reader import canonical
+
+    try:
+        canonical(encoding)
+    except LookupError as exc:
+        known = "not a text encoding" in str(exc)
+        fail_usage(f"--encoding {encoding}: " + ("not a text encoding" if known else "unknown encoding"))
 
 
 def version_callback(value: bool):
@@ -80,7 +100,8 @@ Examples:
   find posts -name '*.md' -print0 | cleanart convert --files-from - -0 -o out
 
 \b
-Exit status: 0 all converted, 1 some inputs failed, 2 usage error, 130 interrupted.
+Exit status: 0 all converted, 1 some inputs failed, 2 usage error, 130 interrupted
+(143 by SIGTERM).
 """
 
 
@@ -168,19 +189,13 @@ def convert(
         if sys.stdin.isatty():
             fail_usage("no input given (name files or folders, or - for stdin)")
         paths = ["-"]
-    if jobs is not None and jobs < 1:
-        fail_usage("--jobs must be at least 1")
+    if jobs is not None and not 1 <= jobs <= MAX_JOBS:
+        fail_usage(f"--jobs must be between 1 and {MAX_JOBS}")
     if null and files_from is None:
         fail_usage("-0 needs --files-from")
     if paths.count("-") > 1 or (files_from == "-" and "-" in paths):
         fail_usage("stdin (-) can be read only once")
-    if encoding:
-        from .reader import canonical
-
-        try:
-            canonical(encoding)
-        except LookupError:
-            fail_usage(f"unknown encoding {encoding!r}")
+    _check_encoding(encoding)
     report = Reporter(quiet)
     options = Options(
         encoding=encoding,
@@ -212,6 +227,10 @@ def convert(
         or output.is_dir()
         or str(output).endswith(os.sep)
     )
+    if to_dir:
+        for given in paths:
+            if os.path.isdir(given) and _same_file(given, str(output)):
+                fail_usage(f"-o {output} is the input folder {given}; choose another output folder")
     globs_used = tuple(globs) or batch.DEFAULT_GLOBS
     exclude = output if to_dir else None
 
@@ -233,7 +252,9 @@ def convert(
         if files_from == "-" or "-" in paths:
             fail_usage("--learn reads the inputs twice: name files or folders, not stdin")
         options = replace(options, templates=batch.learn(tasks(), options, workers))
-    job = batch.Job(fmt, options, pretty, write=output is not None, debug=debug)
+    job = batch.Job(
+        fmt, options, pretty, write=output is not None, debug=debug, out_dir=str(output) if to_dir else None
+    )
     counts = {"converted": 0, "skipped": 0, "failed": 0, "empty": 0}
     started = time.perf_counter()
     # Outputs already claimed in this run. One folder tree yields each folder's files
@@ -256,6 +277,12 @@ def convert(
                 yield batch.Task(task.path, task.relative, str(target), "collision")
                 continue
             claimed["names"].add(hash(key))
+            if task.status:
+                yield batch.Task(task.path, task.relative, str(target), task.status)
+                continue
+            if task.path != "-" and _same_file(task.path, target):
+                yield batch.Task(task.path, task.relative, str(target), "self")
+                continue
             if update and task.path != "-" and _newer(target, task.path):
                 yield batch.Task(task.path, task.relative, str(target), "skip")
                 continue
@@ -265,31 +292,41 @@ def convert(
     count = None if files_from == "-" else (lambda: sum(1 for _ in tasks()))
     progress = _Progress(report, many and not quiet, count)
     first_output = True
-    interrupted = False
+    interrupted = 0  # the exit status when a signal stopped the run
     finished_early: list = []
+    stdout_error = None
     results = batch.run(planned(), job, workers, finished=finished_early)
+    _on_sigterm_interrupt()
     try:
         for result in results:
             progress.advance(result)
+            for message in result.messages:
+                report.say(result.source, message)
             if result.skipped:
                 counts["skipped"] += 1
                 continue
-            for message in result.messages:
-                report.say(result.source, message)
             if not result.ok:
                 counts["failed"] += 1
                 if fail_fast:
                     break
                 continue
+            if result.output is not None:
+                try:
+                    separator = "\n" if not first_output and fmt in ("md", "txt", "html") else ""
+                    _emit(separator + result.output)
+                except BrokenPipeError:
+                    raise
+                except OSError as exc:  # a full disk, a file size limit: stop, say so once
+                    stdout_error = exc
+                    counts["failed"] += 1
+                    break
+                first_output = False
             counts["converted"] += 1
             counts["empty"] += result.empty
-            if result.output is not None:
-                if not first_output and fmt in ("md", "txt", "html"):
-                    sys.stdout.write("\n")
-                sys.stdout.write(result.output)
-                first_output = False
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as exc:
+        interrupted = 143 if isinstance(exc, Terminated) else 130
+        _ignore_interrupts()  # the run is ending: a second signal must not cut the summary
+        results.close()  # stops the workers; what they finished lands in finished_early
         # Outputs that workers wrote before the interrupt reached them count as converted.
         counts["converted"] += sum(1 for r in finished_early if r.ok and not r.skipped)
     except BrokenPipeError:
@@ -302,6 +339,11 @@ def convert(
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OSError as exc:
+        stdout_error = stdout_error or exc
+    if stdout_error is not None:
+        _quiet_broken_pipe()  # what is still buffered must not fail again at exit
+        report.say("", f"cannot write to standard output: {stdout_error.strerror or stdout_error}")
     elapsed = time.perf_counter() - started
     if (many or interrupted) and not (quiet and not interrupted):
         report.say(
@@ -311,8 +353,8 @@ def convert(
             f"{counts['failed']} failed, {counts['empty']} empty in {elapsed:.1f} s",
         )
     if interrupted:
-        raise typer.Exit(130)
-    raise typer.Exit(1 if counts["failed"] else 0)
+        raise typer.Exit(interrupted)
+    raise typer.Exit(1 if counts["failed"] or stdout_error else 0)
 
 
 @app.command("learn")
@@ -375,7 +417,10 @@ def rules_command(
                 sys.stderr.write(f"cleanart: {error}\n")
             bad += len(errors)
             if not errors:
-                sys.stdout.write(f"{path}: {len(found)} rules, no mistakes\n")
+                try:
+                    _emit(f"{path}: {len(found)} rules, no mistakes\n")
+                except OSError as exc:
+                    _stdout_failed(exc)
         raise typer.Exit(1 if bad else 0)
     try:
         rules = load_rules(tuple(str(p) for p in extra), not no_builtin_rules)
@@ -402,11 +447,37 @@ def _table(header, rows) -> None:
         Console(no_color=bool(os.environ.get("NO_COLOR"))).print(table)
         return
     try:
-        for row in rows:
-            sys.stdout.write("\t".join(" ".join(str(c).split()) for c in row) + "\n")
-        sys.stdout.flush()
+        _emit("".join("\t".join(" ".join(str(c).split()) for c in row) + "\n" for row in rows))
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OSError as exc:
+        _stdout_failed(exc)
+
+
+def _emit(text: str) -> None:
+    """Write ``text`` to stdout whole, or raise OSError.
+
+    Straight to the file descriptor, in a loop: under a file size limit (``ulimit -f``)
+    the system writes part of the text and returns, and Python's buffered stream lets
+    the rest go without an error.
+    """
+    stream = sys.stdout
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file: a test's capture
+        stream.write(text)
+        return
+    stream.flush()
+    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _stdout_failed(exc: OSError) -> None:
+    """Stdout cannot take the output (a full disk, a size limit): one line, exit 1."""
+    _quiet_broken_pipe()
+    Reporter().say("", f"cannot write to standard output: {exc.strerror or exc}")
+    raise typer.Exit(1)
 
 
 @app.command()
@@ -427,6 +498,7 @@ def explain(
     from .frontmatter import HeaderError
     from .rules import RuleError
 
+    _check_encoding(encoding)
     options = Options(
         encoding=encoding,
         rules=tuple(str(r) for r in rules),
@@ -463,6 +535,39 @@ def _json(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: handled as Ctrl-C is (workers stopped, summary printed), exit status 143."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _on_sigterm_interrupt() -> None:
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread (a test runner): leave SIGTERM alone
+        pass
+
+
+def _ignore_interrupts() -> None:
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+    except ValueError:
+        pass
+
+
+def _same_file(path, other) -> bool:
+    """Whether two paths name one file (``other`` usually does not exist yet: one stat)."""
+    try:
+        theirs = os.stat(other)
+        mine = os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
 
 
 def _newer(target, source) -> bool:
@@ -525,5 +630,5 @@ class _Progress:
 def main() -> None:
     try:
         app(prog_name="cleanart")
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        sys.exit(143 if isinstance(exc, Terminated) else 130)

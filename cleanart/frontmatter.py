@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -174,26 +175,141 @@ def _load(dialect: str, raw: str, first_line: int, strict: bool):
     return data, []
 
 
-def _load_yaml(raw: str, first_line: int, strict: bool):
+class _Loader(SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, except that an impossible date stays the text it was."""
+
+
+def _timestamp(loader, node):
+    """``0000-00-00`` or ``2021-02-30`` look like YAML dates but are none: keep the text.
+
+    normalise() then warns that it cannot read the date, with its line, and the input
+    still converts (as it does for ``99999-01-01``, which YAML leaves a string).
+    """
     try:
-        data = yaml.load(raw, Loader=SAFE_LOADER) if raw.strip() else {}
-        problem, line = None, None
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+def _float(loader, node):
+    """``.nan`` and ``.inf`` stay as written: JSON has no such numbers, and no date is one."""
+    value = yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    return value if math.isfinite(value) else loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:float", _float)
+
+# A header is a few dozen values. Aliases can make a few lines stand for billions
+# ("billion laughs"); past this many values once expanded, the aliases are refused.
+MAX_EXPANDED_VALUES = 100_000
+
+
+class _AliasBomb(Exception):
+    """A header whose aliases expand past MAX_EXPANDED_VALUES, or refer to themselves."""
+
+
+def _expanded_size(root) -> int:
+    """How many values the node graph holds once aliases are expanded, without expanding.
+
+    Shared nodes (anchors) are counted once per use from a memo, so this takes time in
+    proportion to the distinct nodes; a node that contains itself raises _AliasBomb.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            size = 1 + sum(sizes[id(child)] for child in _children(node))
+            if size > MAX_EXPANDED_VALUES:
+                raise _AliasBomb(f"its aliases expand to more than {MAX_EXPANDED_VALUES:,} values")
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise _AliasBomb("an alias refers to the value that contains it")
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _duplicate_keys(root, first_line: int) -> list[str]:
+    """Warnings for keys given twice in one mapping (YAML keeps the last value silently)."""
+    warnings = []
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                line = first_line + key.start_mark.line
+                if key.value in first:
+                    warnings.append(
+                        f"line {line}: duplicate key {key.value!r} (first at line "
+                        f"{first[key.value]}); the last value is used"
+                    )
+                else:
+                    first[key.value] = line
+        stack.extend(_children(node))
+    return warnings
+
+
+def _load_yaml(raw: str, first_line: int, strict: bool):
+    warnings: list[str] = []
+    problem, line, data = None, None, None
+    loader = _Loader(raw)
+    try:
+        root = loader.get_single_node() if raw.strip() else None
+        if root is not None:
+            _expanded_size(root)
+            warnings = _duplicate_keys(root, first_line)
+            data = loader.construct_document(root)
+    except _AliasBomb as exc:
+        message = f"YAML aliases refused: {exc}; header read line by line"
+        if strict:
+            raise HeaderError(message, first_line) from None
+        return lenient_yaml(raw), [f"line {first_line}: {message}"]
     except yaml.constructor.ConstructorError as exc:
-        # e.g. !!python/object: refused by the safe loader, never executed.
         mark = exc.problem_mark
         line = first_line + (mark.line if mark else 0)
-        raise HeaderError(f"unsafe or unknown YAML tag in header: {exc.problem}", line) from None
+        if "unhashable" not in (exc.problem or ""):
+            # e.g. !!python/object: refused by the safe loader, never executed.
+            raise HeaderError(f"unsafe or unknown YAML tag in header: {exc.problem}", line) from None
+        problem = "a key is a list or a mapping, not a name"
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + (mark.line if mark else 0)
         problem = (getattr(exc, "problem", None) or "invalid YAML").strip()
-        data = None
+    finally:
+        loader.dispose()
     if data is None:
         data = {}
     if problem is None and not isinstance(data, dict):
         problem, line = "header is not a mapping of keys to values", first_line
     if problem is None:
-        return _restore_comment_values(data, raw), []
+        if strict and warnings:
+            found = re.match(r"line (\d+): (.*)", warnings[0])
+            raise HeaderError(found.group(2), int(found.group(1)))
+        return _restore_comment_values(data, raw), warnings
     if strict:
         raise HeaderError(f"invalid YAML header: {problem}", line)
     return lenient_yaml(raw), [f"line {line}: header is not valid YAML ({problem}); read line by line"]
@@ -254,16 +370,63 @@ MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 
 
 def json_safe(value: Any) -> Any:
-    """Make a parsed header JSON-serialisable (dates become ISO 8601 strings)."""
+    """Make a parsed header JSON-serialisable (dates become ISO 8601 strings).
+
+    Keys are written as YAML spelled them (``null``, ``true``), binary values as their
+    UTF-8 text (or base64 when they are not text), and sets in sorted order, so the
+    output is the same on every run.
+    """
     if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
+        return {_key_text(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return [json_safe(v) for v in sorted(value, key=_sort_key)]
+    if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, (bytes, bytearray)):
+        return _bytes_text(bytes(value))
     return str(value)
+
+
+def _key_text(key: Any) -> str:
+    if key is None or isinstance(key, bool):
+        return json.dumps(key)  # null, true, false: as YAML and JSON spell them
+    if isinstance(key, (dt.date, dt.time)):
+        return key.isoformat()
+    return str(key)
+
+
+def _sort_key(value: Any) -> tuple[str, str]:
+    return (type(value).__name__, str(value))
+
+
+def _bytes_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        import base64
+
+        return base64.b64encode(data).decode("ascii")
+
+
+def as_text(value: Any) -> str | None:
+    """A header value as a reader would write it: never Python's repr of a list or bytes."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (set, frozenset)):
+            items = sorted(value, key=_sort_key)
+        return ", ".join(text for text in map(as_text, items) if text) or None
+    safe = json_safe(value)
+    if isinstance(safe, bool):
+        return json.dumps(safe)
+    return str(safe)
 
 
 DATE_FORMATS = (
@@ -328,10 +491,20 @@ def normalise_date(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds
-        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
+        try:
+            return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
+        except (ValueError, OverflowError, OSError):  # NaN, infinity, year 300000
+            return None
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        # A date alone stays a date: the same ISO text as a YAML date, so a header
+        # that cleanart wrote (where it is quoted) reads back unchanged.
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
@@ -353,9 +526,9 @@ def as_list(value: Any) -> list:
     """Categories and tags as a list; a comma- or space-separated string is split."""
     if value is None or value == "":
         return []
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value if v is not None and v != ""]
-    text = str(value).strip()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [v for v in json_safe(value) if v is not None and v != ""]
+    text = as_text(value) or ""
     parts = re.split(r"\s*[,，、]\s*", text) if re.search(r"[,，、]", text) else text.split()
     return [p for p in parts if p]
 
@@ -366,7 +539,7 @@ def _clean_value(value: Any) -> str | None:
         return None
     from .text import ZERO_WIDTH
 
-    return ZERO_WIDTH.sub("", str(value)).strip() or None
+    return ZERO_WIDTH.sub("", as_text(value) or "").strip() or None
 
 
 def first_value(header: dict, keys: tuple[str, ...]) -> Any:
@@ -377,6 +550,36 @@ def first_value(header: dict, keys: tuple[str, ...]) -> Any:
     return None
 
 
+def _lowercase_keys(header: dict, key_lines: dict[str, int], warnings: list[str]) -> dict[str, Any]:
+    """The header with lowercase keys, for keys that differ only in case (``Title``).
+
+    A value beats an empty one, then ``title`` beats ``Title`` whatever their order:
+    otherwise the later key would win, and a header cleanart wrote (its own ``title``
+    first) would read back with the other value.
+    """
+    lower: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    for key, value in header.items():
+        name = _key_text(key)
+        folded = name.lower()
+        if folded in spelled:
+            before = spelled[folded]
+            empty, empty_before = _empty(value), _empty(lower[folded])
+            wins = (empty_before and not empty) or (empty == empty_before and name == folded)
+            kept = name if wins else before
+            where = f"line {key_lines[folded]}: " if folded in key_lines else ""
+            warnings.append(f"{where}keys {before!r} and {name!r} differ only in case; {kept!r} is used")
+            if not wins:
+                continue
+        spelled[folded] = name
+        lower[folded] = value
+    return lower
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
 def normalise(
     header: dict[str, Any], key_lines: dict[str, int] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
@@ -384,7 +587,7 @@ def normalise(
     warnings = []
     key_lines = key_lines or {}
     meta: dict[str, Any] = {}
-    lower = {str(k).lower(): v for k, v in header.items()}
+    lower = _lowercase_keys(header, key_lines, warnings)
     title = first_value(lower, ("title",))
     meta["title"] = _clean_value(title)
     for key in ("date", "updated"):
@@ -396,30 +599,30 @@ def normalise(
         if iso is None:
             source_key = next((k for k in (key, "lastmod", "modified") if k in lower), key)
             where = f"line {key_lines[source_key]}: " if source_key in key_lines else ""
-            warnings.append(f"{where}{key} {str(raw)!r} is not a date cleanart can read; kept as given")
-            meta[key] = str(raw)
+            kept = as_text(raw)
+            warnings.append(f"{where}{key} {kept!r} is not a date cleanart can read; kept as given")
+            meta[key] = kept
         else:
             meta[key] = iso
     author = first_value(lower, ("author", "authors"))
     if isinstance(author, list):
-        author = ", ".join(str(a) for a in author)
+        author = ", ".join(filter(None, (as_text(a) for a in author)))
     elif isinstance(author, dict):
         author = author.get("name") or json.dumps(json_safe(author), ensure_ascii=False)
     meta["author"] = _clean_value(author)
     meta["categories"] = as_list(first_value(lower, ("categories", "category")))
     meta["tags"] = as_list(first_value(lower, ("tags", "tag", "keywords")))
-    image = first_value(lower, IMAGE_KEYS)
-    meta["image"] = str(image) if image is not None else None
+    meta["image"] = as_text(first_value(lower, IMAGE_KEYS))
     url = first_value(lower, URL_KEYS)
     source = lower.get("source")
     if url is None and isinstance(source, str) and re.match(r"(https?:)?//", source.strip()):
         url = source.strip()  # some feeds name the article's address "source"
-    meta["url"] = str(url) if url is not None else None
+    meta["url"] = as_text(url)
     # Lines earlier runs moved out of the body (cleanart's own output read back).
     for key in ("credits", "sources"):
         values = lower.get(key)
         if values:
-            meta[key] = [str(v) for v in (values if isinstance(values, list) else [values])]
+            meta[key] = [as_text(v) for v in (values if isinstance(values, list) else [values])]
     if lower.get("original_title"):
-        meta["original_title"] = str(lower["original_title"])
+        meta["original_title"] = as_text(lower["original_title"])
     return meta, warnings

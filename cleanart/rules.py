@@ -238,12 +238,15 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
                 fields[key] = LazyPattern(source) if trusted else re.compile(source)
             except re.error as exc:
                 fail(f"rule {rule_id}: bad regular expression in {key}: {exc}")
+            if not trusted:
+                _refuse_catastrophic(item[key], f"rule {rule_id}: {key}", fail)
     if action == "move":
         if item["field"] not in FIELDS:
             fail(f"rule {rule_id}: field must be one of {', '.join(FIELDS)}")
         fields["field"] = item["field"]
     if "max_chars" in item:
-        if not isinstance(item["max_chars"], int) or item["max_chars"] < 1:
+        value = item["max_chars"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             fail(f"rule {rule_id}: max_chars must be a positive integer")
         fields["max_chars"] = item["max_chars"]
     scope = item.get("scope") or {}
@@ -262,6 +265,8 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
                     re.compile(v)
                 except re.error as exc:
                     fail(f"rule {rule_id}: bad regular expression in scope {key}: {exc}")
+                if not trusted:
+                    _refuse_catastrophic(v, f"rule {rule_id}: scope {key}", fail)
         else:
             values = [v.lower().lstrip(".") for v in values]
         scope_items.append((key, tuple(values)))
@@ -274,6 +279,160 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
         scope=tuple(scope_items),
         **fields,
     )
+
+
+def _refuse_catastrophic(pattern: str, what: str, fail) -> None:
+    """Refuse a pattern that can take exponential time, such as ``(a+)+$``.
+
+    Python's regular expressions backtrack: an unbounded repeat of something that
+    itself repeats, when one round can end where the next begins, tries every way of
+    splitting a near-match, and one block of text hangs the run.  ``(?:\\s+\\w+)*`` is
+    fine (a round must start with a space), ``(\\w+\\s?)*`` is not.
+    """
+    if _ambiguous_repeat(_sre().parse(pattern)):
+        fail(
+            f"{what}: {pattern!r} repeats a group that itself repeats (like (a+)+), which can "
+            "take exponential time on text that almost matches; rewrite it (e.g. (a+)+ as a+)"
+        )
+
+
+def _sre():
+    try:
+        from re import _parser  # Python 3.11+
+    except ImportError:  # older Pythons
+        import sre_parse as _parser
+    return _parser
+
+
+def _ambiguous_repeat(sequence) -> bool:
+    """Whether an unbounded repeat holds a variable repeat and its rounds can run together."""
+    sre = _sre()
+    for op, av in sequence:
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            body = av[2]
+            if av[1] == sre.MAXREPEAT and _has_variable_repeat(body) and _rounds_touch(body):
+                return True
+        if any(_ambiguous_repeat(inner) for inner in _inner_sequences(op, av)):
+            return True
+    return False
+
+
+def _inner_sequences(op, av) -> list:
+    """The sub-patterns of one parsed item that can backtrack.
+
+    ATOMIC_GROUP and POSSESSIVE_REPEAT never backtrack into their body: left out.
+    """
+    sre = _sre()
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+        return [av[2]]
+    if op is sre.SUBPATTERN:
+        return [av[-1]]
+    if op is sre.BRANCH:
+        return list(av[1])
+    if op in (sre.ASSERT, sre.ASSERT_NOT):
+        return [av[1]]
+    return []
+
+
+def _has_variable_repeat(sequence) -> bool:
+    sre = _sre()
+    for op, av in sequence:
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and (av[1] > av[0] or _has_variable_repeat(av[2])):
+            return True
+        if op is sre.SUBPATTERN and _has_variable_repeat(av[-1]):
+            return True
+        if op is sre.BRANCH and any(_has_variable_repeat(branch) for branch in av[1]):
+            return True
+    return False
+
+
+def _rounds_touch(body) -> bool:
+    """Whether a character can both end one match of ``body`` and start the next."""
+    starts, ends = _edge_items(body, False), _edge_items(body, True)
+    probes = set(PROBES)
+    for op, av in starts + ends:
+        if op is _sre().LITERAL:
+            probes.add(chr(av))
+    return any(
+        any(_item_matches(item, ch) for item in starts) and any(_item_matches(item, ch) for item in ends)
+        for ch in probes
+    )
+
+
+PROBES = "".join(chr(c) for c in range(9, 127)) + "\xa0\u3000éß中看，。、"
+
+
+def _edge_items(sequence, from_end: bool) -> list:
+    """The single-character items a match of ``sequence`` can start (or end) with."""
+    sre = _sre()
+    found: list = []
+    for op, av in reversed(sequence) if from_end else sequence:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # zero-width
+        if op is sre.SUBPATTERN:
+            found += _edge_items(av[-1], from_end)
+            optional = _can_be_empty(av[-1])
+        elif op is sre.BRANCH:
+            for branch in av[1]:
+                found += _edge_items(branch, from_end)
+            optional = any(_can_be_empty(branch) for branch in av[1])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+            found += _edge_items(av[2], from_end)
+            optional = av[0] == 0 or _can_be_empty(av[2])
+        else:
+            found.append((op, av))
+            optional = False
+        if not optional:
+            break
+    return found
+
+
+def _can_be_empty(sequence) -> bool:
+    sre = _sre()
+    for op, av in sequence:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue
+        if op is sre.SUBPATTERN and _can_be_empty(av[-1]):
+            continue
+        if op is sre.BRANCH and any(_can_be_empty(branch) for branch in av[1]):
+            continue
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and (av[0] == 0 or _can_be_empty(av[2])):
+            continue
+        return False
+    return True
+
+
+CATEGORY_PATTERNS = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _item_matches(item, ch: str) -> bool:
+    """Whether one parsed item can match ``ch``; True when unsure (the check stays safe)."""
+    sre = _sre()
+    op, av = item
+    if op is sre.LITERAL:
+        return chr(av).lower() == ch.lower()
+    if op is sre.NOT_LITERAL:
+        return chr(av) != ch
+    if op is sre.IN:
+        negate = any(part_op is sre.NEGATE for part_op, _ in av)
+        hit = False
+        for part_op, part in av:
+            if part_op is sre.LITERAL:
+                hit = hit or chr(part).lower() == ch.lower()
+            elif part_op is sre.RANGE:
+                hit = hit or part[0] <= ord(ch) <= part[1] or part[0] <= ord(ch.lower()) <= part[1]
+            elif part_op is sre.CATEGORY:
+                known = CATEGORY_PATTERNS.get(str(part))
+                hit = hit or (re.fullmatch(known, ch) is not None if known else True)
+        return hit != negate
+    return True  # ANY and everything else
 
 
 @lru_cache(maxsize=2048)
