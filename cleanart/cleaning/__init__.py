@@ -20,7 +20,9 @@ from typing import Any
 from .. import rules as rulebook
 from ..dom import has_text
 from .actions import Action, apply_rules
-from .page import pick_main, read_page_meta, scope_facts
+from .embeds import keep_embeds
+from .links import absolutise, base_url, mark_footnotes
+from .page import pick_main, read_base, read_page_meta, scope_facts
 from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse
 from .structure import structural_cleanup
 from .tidy import finish
@@ -55,6 +57,10 @@ def clean(
     actions: list[Action] = []
     if page and main_content:
         root = pick_main(root)
+    # Markdown's needs (issue 10): media, math and footnotes kept, URLs made absolute.
+    keep_embeds(root)
+    mark_footnotes(root)
+    absolutise(root, base_url(read_base(document), page.get("url"), meta.get("url")))
     structural_cleanup(root, actions)
     moved: dict[str, Any] = {}
     if rules:

@@ -58,6 +58,12 @@ def read_page_meta(document) -> dict[str, Any]:
     return {k: v for k, v in found.items() if v}
 
 
+def read_base(document) -> str | None:
+    """The page's ``<base href>``, which relative URLs in it are relative to."""
+    base = next((b.get("href") for b in document.iter("base") if b.get("href")), None)
+    return base.strip() if base else None
+
+
 MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
 
 
