@@ -46,10 +46,15 @@ LINE_START = re.compile(r"^(#{1,6}(?=\s|$)|>|=+\s*$|[-+](?=\s|$)|-(?=-)|\d{1,9}(
 HEADING_CLOSE = re.compile(r"(\s)(#+)$")
 
 
+def _escape(match: re.Match) -> str:
+    # "&lt;" rather than "\<": a "<div>" in the output would make it read as HTML next time.
+    return "&lt;" if match.group(0) == "<" else "\\" + match.group(0)
+
+
 def _escape_plain(text: str, in_table: bool) -> str:
     text = BACKSLASH.sub(r"\\\\", text)
-    text = INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
     text = ENTITY.sub(r"\\&", text)
+    text = INLINE_SPECIAL.sub(_escape, text)
     return text.replace("|", "\\|") if in_table else text
 
 
@@ -170,30 +175,38 @@ def _fix_emphasis(element) -> None:
         unwrap(element)  # starts or ends with an element (a link, an image, a break)
         return
     lead = LEAD.match(head)
-    if lead and (lead.group(0).strip(EDGE) != lead.group(0) or not _open_edge(_text_before(element))):
+    holder, slot = (element[-1], "tail") if len(element) else (element, "text")
+    value = getattr(holder, slot) or ""
+    trail = TRAIL.search(value)
+    # Both edges move when either must, so a quotation stays whole: 前文“**引号**”后文.
+    move = (lead and not _can_stay(lead.group(0), _text_before(element), False)) or (
+        trail and not _can_stay(trail.group(0), element.tail or "", True)
+    )
+    if lead and move:
         element.text = head[lead.end() :] or None
         moved = lead.group(0)
         if _starts_block(element):
             moved = moved.lstrip(EDGE)
         if moved:
             append_text_before(element, moved)
-    holder, slot = (element[-1], "tail") if len(element) else (element, "text")
-    value = getattr(holder, slot) or ""
-    trail = TRAIL.search(value)
-    if trail and (trail.group(0).strip(EDGE) != trail.group(0) or not _open_edge(element.tail or "", True)):
+    if trail and move:
+        value = getattr(holder, slot) or ""
+        trail = TRAIL.search(value)
         setattr(holder, slot, value[: trail.start()] or None)
         element.tail = trail.group(0) + (element.tail or "")
     if not text_of(element).strip(EDGE):
         unwrap(element)
 
 
-def _open_edge(text: str | None, after: bool = False) -> bool:
-    """True when the text beside an emphasis edge ends (or starts) with a space or punctuation."""
-    if text is None:
+def _can_stay(edge: str, beside: str | None, after: bool) -> bool:
+    """True when punctuation at an emphasis edge can stay inside the delimiter.
+
+    Spaces never can; punctuation can when the text beside the delimiter (``beside``;
+    None when an element comes first) is a space, punctuation or the block's edge.
+    """
+    if edge.strip(EDGE) != edge or beside is None:
         return False
-    if not text:
-        return True
-    return bool(PUNCT_OR_SPACE.match(text[0] if after else text[-1]))
+    return not beside or bool(PUNCT_OR_SPACE.match(beside[0] if after else beside[-1]))
 
 
 def _text_before(element) -> str | None:
@@ -251,6 +264,19 @@ def _indent(block: str, first: str, rest: str) -> str:
     out = [first + lines[0] if lines[0] else first.rstrip()]
     out.extend(rest + line if line else "" for line in lines[1:])
     return "\n".join(out)
+
+
+NESTED_LIST = re.compile(r"^(?:[-*]|1[.)])(?: |$)")
+
+
+def _join_item(body: list[str]) -> str:
+    """A list item's blocks; a list right after its first paragraph stays tight (no blank line).
+
+    Only a bullet list or one starting at 1 can follow a paragraph line directly.
+    """
+    if len(body) == 2 and NESTED_LIST.match(body[1]) and not body[0].startswith(("```", "#", ">", "|")):
+        return body[0] + "\n" + body[1]
+    return "\n\n".join(body)
 
 
 def _contains_block(element) -> bool:
@@ -360,8 +386,9 @@ class Writer:
                 number = int(item.get("value"))
             marker = f"{number}{kind} " if ordered else f"{kind} "
             number += 1
-            loose = loose or len(body) > 1
-            items.append(_indent("\n\n".join(body), marker, " " * len(marker)) if body else marker.rstrip())
+            content = _join_item(body)
+            loose = loose or "\n\n" in content
+            items.append(_indent(content, marker, " " * len(marker)))
         return ("\n\n" if loose else "\n").join(items)
 
     def code_block(self, pre) -> str:
@@ -393,9 +420,9 @@ class Writer:
         if rows:
             width = max(len(r) for r in rows)
             rows = [r + [""] * (width - len(r)) for r in rows]
-            lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * width]
-            lines.extend("| " + " | ".join(r) + " |" for r in rows[1:])
-            out.append("\n".join(line.replace("|  |", "| |") for line in lines))
+            lines = [_row(rows[0]), "|" + " --- |" * width]
+            lines.extend(_row(r) for r in rows[1:])
+            out.append("\n".join(lines))
         return out
 
     def grid(self, table, depth: int) -> list[list[str]]:
@@ -498,6 +525,10 @@ class Writer:
             label = "Video" if element.tag == "video" else "Audio"
             return f"[{label}]({safe_url(src)})"
         return ""
+
+
+def _row(cells: list[str]) -> str:
+    return "|" + "".join(f" {cell} |" if cell else " |" for cell in cells)
 
 
 def _span(value: str | None, limit: int) -> int:

@@ -84,6 +84,8 @@ def _open(node, tokens: list, context: dict) -> None:
         context["cells"] = context.get("cells", 0) + 1
     elif name == "tr" or (name == "li" and context["list"]) or (name in ("dt", "dd") and context["list"]):
         tokens.append(LINE)
+        if name == "dd":
+            tokens.append(": ")  # a definition under its term, as the Markdown writes it
     elif name in BLOCK_TAGS:
         if context["table"]:
             tokens.append(" ")

@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..dom import new_element, remove, text_of
+from ..text import script_text
 
 PLAYER_HOSTS = re.compile(
     r"(^|\.)(youtube(-nocookie)?\.com|youtu\.be|vimeo\.com|bilibili\.com|youku\.com|v\.qq\.com|"
@@ -75,6 +76,12 @@ def _math(element):
     if tex is None:
         for annotation in list(element.iter("annotation", "annotation-xml")):
             annotation.getparent().remove(annotation)
+        for script in list(element.iter("msup", "msub")):
+            if len(script) == 2:  # base and script: πr²
+                index = script[1]
+                index.text = script_text(text_of(index), script.tag == "msup")
+                for child in list(index):
+                    index.remove(child)
         text = " ".join(text_of(element).split())
         if not text:
             return None
