@@ -27,6 +27,7 @@ MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "del": "~~", "s": "~~",
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 LISTS = ("ul", "ol", "menu", "dir")
 TABLE_PARTS = ("thead", "tbody", "tfoot")
+LEAF_BLOCKS = frozenset(("pre", "blockquote", "table", "hr", "dl", *HEADINGS))  # written as a unit
 MAX_DEPTH = 120  # deeper nesting is written as plain paragraphs (the walk recurses)
 
 BREAK = "\ue002"  # a <br> while a paragraph is being built
@@ -97,6 +98,11 @@ def code_span(content: str) -> str:
     return f"{fence}{pad}{content}{pad}{fence}"
 
 
+# CommonMark renderers refuse these URLs and show the Markdown as text (markdown-it: all
+# data: URLs but a few raster images; cleaning already drops those as inline blobs).
+UNSAFE_URL = re.compile(r"\s*(?:javascript|vbscript|file|data):", re.I)
+
+
 def safe_url(url: str) -> str:
     return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
 
@@ -154,6 +160,7 @@ def _link_into_blocks(link) -> None:
                 inner.append(node)
             child.text = None
             child.append(inner)
+            _flatten(inner, keep_breaks=False)
     unwrap(link)
 
 
@@ -171,16 +178,12 @@ def _fix_emphasis(element) -> None:
         unwrap(element)
         return
     head = element.text or ""
-    if len(element) and (not head.strip(EDGE) or not (element[-1].tail or "").strip(EDGE)):
-        unwrap(element)  # starts or ends with an element (a link, an image, a break)
-        return
     lead = LEAD.match(head)
     holder, slot = (element[-1], "tail") if len(element) else (element, "text")
-    value = getattr(holder, slot) or ""
-    trail = TRAIL.search(value)
+    trail = TRAIL.search(getattr(holder, slot) or "")
     # Both edges move when either must, so a quotation stays whole: 前文“**引号**”后文.
     move = (lead and not _can_stay(lead.group(0), _text_before(element), False)) or (
-        trail and not _can_stay(trail.group(0), element.tail or "", True)
+        trail and not _can_stay(trail.group(0), _text_after(element), True)
     )
     if lead and move:
         element.text = head[lead.end() :] or None
@@ -189,13 +192,25 @@ def _fix_emphasis(element) -> None:
             moved = moved.lstrip(EDGE)
         if moved:
             append_text_before(element, moved)
+    value = getattr(holder, slot) or ""  # the lead may have gone with it
+    trail = TRAIL.search(value)
     if trail and move:
-        value = getattr(holder, slot) or ""
-        trail = TRAIL.search(value)
         setattr(holder, slot, value[: trail.start()] or None)
         element.tail = trail.group(0) + (element.tail or "")
-    if not text_of(element).strip(EDGE):
+    if not text_of(element).strip(EDGE) or not _edges_can_close(element):
         unwrap(element)
+
+
+def _edges_can_close(element) -> bool:
+    """An element at an emphasis edge (a link, code) writes punctuation there: ``)`` or `````."""
+    if not len(element):
+        return True
+    first, last = element[0], element[-1]
+    starts = not (element.text or "").strip(EDGE)
+    if starts and (first.tag == "br" or not _open(_text_before(element), False)):
+        return False
+    ends = not (last.tail or "").strip(EDGE)
+    return not ends or (last.tag != "br" and _open(_text_after(element), True))
 
 
 def _can_stay(edge: str, beside: str | None, after: bool) -> bool:
@@ -204,20 +219,40 @@ def _can_stay(edge: str, beside: str | None, after: bool) -> bool:
     Spaces never can; punctuation can when the text beside the delimiter (``beside``;
     None when an element comes first) is a space, punctuation or the block's edge.
     """
-    if edge.strip(EDGE) != edge or beside is None:
+    return edge.strip(EDGE) == edge and _open(beside, after)
+
+
+def _open(beside: str | None, after: bool) -> bool:
+    """True when ``beside`` (None: an element) ends (starts, ``after``) a run of text."""
+    if beside is None:
         return False
     return not beside or bool(PUNCT_OR_SPACE.match(beside[0] if after else beside[-1]))
+
+
+# Written with punctuation at both ends (``[...](...)``, ``![...](...)``, backticks, ``\``):
+# emphasis may open or close right beside them.
+PUNCTUATED = frozenset(("a", "img", "code", "kbd", "samp", "br"))
 
 
 def _text_before(element) -> str | None:
     """The text just before ``element`` in its block, or None when an element comes first."""
     previous = element.getprevious()
     if previous is not None:
-        return previous.tail or None
+        return previous.tail or ("" if previous.tag in PUNCTUATED else None)
     parent = element.getparent()
     if parent.tag in BLOCK_TAGS:
         return parent.text or ""
     return parent.text or None
+
+
+def _text_after(element) -> str | None:
+    """The text just after ``element`` in its block, or None when an element comes next."""
+    if element.tail:
+        return element.tail
+    following = element.getnext()
+    if following is not None:
+        return "" if following.tag in PUNCTUATED else None
+    return "" if element.getparent().tag in BLOCK_TAGS else None
 
 
 def _has_ancestor(element, names) -> bool:
@@ -289,6 +324,7 @@ class Writer:
     def __init__(self, links: bool, images: bool):
         self.links = links
         self.images = images
+        self.last_list = ""  # the delimiter of the list written last, while nothing followed it
 
     # blocks
 
@@ -300,18 +336,14 @@ class Writer:
             return [self.paragraph(escape_text(part)) for part in to_text(element).split("\n\n")]
         out: list[str] = []
         run: list[str] = []
-        last_list = [""]  # delimiter of a list written just before, so the next one differs
         if element.text:
             run.append(escape_text(element.text))
         for child in element:
             if is_element(child):
                 name = child.tag
                 if name in BLOCK_TAGS or (name not in ("a", "br", "img") and _contains_block(child)):
-                    if self.flush(run, out):
-                        last_list[0] = ""
-                    if name not in LISTS:
-                        last_list[0] = ""
-                    out.extend(b for b in self.block(child, depth + 1, last_list) if b)
+                    self.flush(run, out)
+                    out.extend(b for b in self.block(child, depth + 1) if b)
                 elif name == "br":
                     run.append(BREAK)
                 else:
@@ -321,31 +353,40 @@ class Writer:
         self.flush(run, out)
         return out
 
-    def flush(self, run: list[str], out: list[str]) -> bool:
-        """The inline run so far as paragraphs (two breaks in a row end one); True if any."""
+    def flush(self, run: list[str], out: list[str]) -> None:
+        """The inline run so far as paragraphs (two breaks in a row end one)."""
         if not run:
-            return False
+            return
         text = "".join(run)
         run.clear()
-        before = len(out)
         for part in PARAGRAPH_BREAK.split(text):
             paragraph = self.paragraph(part)
             if paragraph:
                 out.append(paragraph)
-        return len(out) > before
+                self.last_list = ""
 
     def paragraph(self, text: str) -> str:
         text = SPACES.sub(" ", BREAKS.sub(BREAK, text)).strip(" " + BREAK)
         lines = [line.strip(" ") for line in text.split(BREAK)]
         return "\\\n".join(escape_line_start(line) for line in lines if line)
 
-    def block(self, element, depth: int, last_list: list[str]) -> list[str]:
+    def block(self, element, depth: int) -> list[str]:
+        """One block element; a list remembers its delimiter, any other leaf block forgets it."""
+        name = element.tag
+        if name in LISTS:
+            return [self.list_block(element, depth)]
+        if name not in LEAF_BLOCKS:  # a container (or an inline element holding blocks)
+            return self.blocks(element, depth)
+        written = self.leaf_block(element, depth)
+        if written:
+            self.last_list = ""
+        return written
+
+    def leaf_block(self, element, depth: int) -> list[str]:
         name = element.tag
         if name in HEADINGS:
             text = HEADING_CLOSE.sub(r"\1\\\2", self.inline_line(element, depth))
             return ["#" * int(name[1]) + " " + text] if text else []
-        if name in LISTS:
-            return [self.list_block(element, depth, last_list)]
         if name == "pre":
             return [self.code_block(element)]
         if name == "blockquote":
@@ -355,16 +396,13 @@ class Writer:
             return self.table(element, depth)
         if name == "hr":
             return ["---"]
-        if name == "dl":
-            return self.definitions(element, depth)
-        if name in ("td", "th", "tr", *TABLE_PARTS):  # a table part outside a table
-            return self.blocks(element, depth)
-        return self.blocks(element, depth)
+        return self.definitions(element, depth)
 
-    def list_block(self, element, depth: int, last_list: list[str]) -> str:
+    def list_block(self, element, depth: int) -> str:
+        """Items under ``-`` (or ``1.``); a list right after another takes the other delimiter."""
         ordered = element.tag == "ol"
-        kind = ("." if last_list[0] != "." else ")") if ordered else ("-" if last_list[0] != "-" else "*")
-        last_list[0] = kind
+        kind = ("." if self.last_list != "." else ")") if ordered else ("-" if self.last_list != "-" else "*")
+        self.last_list = ""
         try:
             number = int(element.get("start") or 1)
         except ValueError:
@@ -376,7 +414,7 @@ class Writer:
             if item.tag == "li":
                 body = self.blocks(item, depth + 1)
             elif item.tag in BLOCK_TAGS:
-                body = self.block(item, depth + 1, [""])
+                body = self.block(item, depth + 1)
             else:  # inline content straight inside the list (scrapers drop the <li>)
                 line = self.paragraph(self.inline(item, depth + 1) + escape_text(item.tail or ""))
                 body = [line] if line else []
@@ -389,6 +427,7 @@ class Writer:
             content = _join_item(body)
             loose = loose or "\n\n" in content
             items.append(_indent(content, marker, " " * len(marker)))
+        self.last_list = kind if items else self.last_list
         return ("\n\n" if loose else "\n").join(items)
 
     def code_block(self, pre) -> str:
@@ -508,13 +547,15 @@ class Writer:
 
     def link(self, element, inner: str) -> str:
         href = element.get("href")
-        if not self.links or not href or not inner.strip():
+        if not self.links or not href or not inner.strip() or UNSAFE_URL.match(href):
             return inner
-        return f"[{inner.strip()}]({safe_url(href)})"
+        core = inner.strip()
+        head, tail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
+        return f"{head}[{core}]({safe_url(href)}){tail}"  # spaces at the edges stay outside
 
     def image(self, element) -> str:
         src = element.get("src")
-        if not self.images or not src:
+        if not self.images or not src or UNSAFE_URL.match(src):
             return ""
         alt = " ".join(re.sub(r"[*_`<>]+", " ", element.get("alt") or "").split())
         return f"![{escape_text(alt)}]({safe_url(src)})"

@@ -57,10 +57,9 @@ def clean(
     actions: list[Action] = []
     if page and main_content:
         root = pick_main(root)
-    # Markdown's needs (issue 10): media, math and footnotes kept, URLs made absolute.
+    # Markdown's needs (issue 10): media, math and footnotes kept before the clean-up drops them.
     keep_embeds(root)
     mark_footnotes(root)
-    absolutise(root, base_url(read_base(document), page.get("url"), meta.get("url")))
     structural_cleanup(root, actions)
     moved: dict[str, Any] = {}
     if rules:
@@ -84,4 +83,6 @@ def clean(
                 warnings.append(f"no article text: every block is boilerplate or a credit ({phrase_rules})")
         actions.extend(rule_actions)
     finish(root, keep_indent)
+    # Issue 10: relative links and images resolved (lazy images have their real src by now).
+    absolutise(root, base_url(read_base(document), page.get("url"), meta.get("url")))
     return Cleaned(root, page, moved, actions, warnings, is_html)
