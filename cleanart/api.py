@@ -155,6 +155,7 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
     warnings.extend(meta_warnings)
     rules = load_rules(options)
     from . import cleaning
+    from .dom import shows_text
 
     cleaned = cleaning.clean(
         split.body,
@@ -178,7 +179,8 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
         elif not meta.get(key):
             meta[key] = value
     article = Article(meta, header, encoding, source, warnings, cleaned.actions, options, cleaned)
-    if not article.text.strip() and split.body.strip():
+    # Asked of the tree, not of article.text: Markdown output does not need the text.
+    if split.body.strip() and not shows_text(cleaned.body):
         warnings.append("no text left after cleaning")
     return article
 

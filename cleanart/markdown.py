@@ -45,6 +45,7 @@ INLINE_SPECIAL = re.compile(r"[*`\[\]~]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?]
 FOOTNOTE_MARK = re.compile(r"\[\^[\w-]+\]")
 LINE_START = re.compile(r"^(#{1,6}(?=\s|$)|>|=+\s*$|[-+](?=\s|$)|-(?=-)|\d{1,9}(?=[.)](?:\s|$)))")
 HEADING_CLOSE = re.compile(r"(\s)(#+)$")
+SPECIAL = re.compile(r"[\\&*`\[\]~_<|]")  # anything the three escapes below would touch
 
 
 def _escape(match: re.Match) -> str:
@@ -53,6 +54,8 @@ def _escape(match: re.Match) -> str:
 
 
 def _escape_plain(text: str, in_table: bool) -> str:
+    if not SPECIAL.search(text):
+        return text  # most text, and nearly all Chinese text
     text = BACKSLASH.sub(r"\\\\", text)
     text = ENTITY.sub(r"\\&", text)
     text = INLINE_SPECIAL.sub(_escape, text)
@@ -280,6 +283,7 @@ def _starts_block(element) -> bool:
 # --- the walk -----------------------------------------------------------------------------
 
 SPACES = re.compile(r"[ \t\n\r\f\v]+")
+ODD_SPACE = re.compile(r"[\t\n\r\f\v]| {2}")
 BREAKS = re.compile(BREAK + r"(?:[ \t\n]*" + BREAK + ")+")
 PARAGRAPH_BREAK = re.compile(r"[ \t\n]*" + BREAK + r"[ \t\n]*" + BREAK + r"[ \t\n]*")
 
@@ -301,6 +305,8 @@ def _indent(block: str, first: str, rest: str) -> str:
     return "\n".join(out)
 
 
+# Inline elements that prepare() leaves without blocks inside (or that hold none).
+FLAT_INLINE = frozenset(("a", "br", "img", "code", "sup", "sub", *EMPHASIS))
 NESTED_LIST = re.compile(r"^(?:[-*]|1[.)])(?: |$)")
 
 
@@ -341,9 +347,9 @@ class Writer:
         for child in element:
             if is_element(child):
                 name = child.tag
-                if name in BLOCK_TAGS or (name not in ("a", "br", "img") and _contains_block(child)):
+                if name in BLOCK_TAGS or (name not in FLAT_INLINE and _contains_block(child)):
                     self.flush(run, out)
-                    out.extend(b for b in self.block(child, depth + 1) if b)
+                    out.extend(self.block(child, depth + 1))
                 elif name == "br":
                     run.append(BREAK)
                 else:
@@ -359,14 +365,18 @@ class Writer:
             return
         text = "".join(run)
         run.clear()
-        for part in PARAGRAPH_BREAK.split(text):
+        for part in PARAGRAPH_BREAK.split(text) if BREAK in text else (text,):
             paragraph = self.paragraph(part)
             if paragraph:
                 out.append(paragraph)
                 self.last_list = ""
 
     def paragraph(self, text: str) -> str:
-        text = SPACES.sub(" ", BREAKS.sub(BREAK, text)).strip(" " + BREAK)
+        if ODD_SPACE.search(text):
+            text = SPACES.sub(" ", text)
+        if BREAK not in text:
+            return escape_line_start(text.strip(" "))
+        text = BREAKS.sub(BREAK, text).strip(" " + BREAK)
         lines = [line.strip(" ") for line in text.split(BREAK)]
         return "\\\n".join(escape_line_start(line) for line in lines if line)
 
@@ -374,7 +384,8 @@ class Writer:
         """One block element; a list remembers its delimiter, any other leaf block forgets it."""
         name = element.tag
         if name in LISTS:
-            return [self.list_block(element, depth)]
+            written = self.list_block(element, depth)
+            return [written] if written else []
         if name not in LEAF_BLOCKS:  # a container (or an inline element holding blocks)
             return self.blocks(element, depth)
         written = self.leaf_block(element, depth)
