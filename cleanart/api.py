@@ -75,6 +75,13 @@ class Article:
         return to_markdown(deepcopy(self._cleaned.body), self.options.links, self.options.images)
 
     @cached_property
+    def empty(self) -> bool:
+        """No text left after cleaning (asked of the tree: Markdown output needs no plain text)."""
+        from .dom import shows_text
+
+        return not shows_text(self._cleaned.body)
+
+    @cached_property
     def stats(self) -> dict[str, int]:
         from .text import stats
 
@@ -155,7 +162,6 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
     warnings.extend(meta_warnings)
     rules = load_rules(options)
     from . import cleaning
-    from .dom import shows_text
 
     cleaned = cleaning.clean(
         split.body,
@@ -179,8 +185,7 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
         elif not meta.get(key):
             meta[key] = value
     article = Article(meta, header, encoding, source, warnings, cleaned.actions, options, cleaned)
-    # Asked of the tree, not of article.text: Markdown output does not need the text.
-    if split.body.strip() and not shows_text(cleaned.body):
+    if split.body.strip() and article.empty:
         warnings.append("no text left after cleaning")
     return article
 
