@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from ..dom import is_element, new_element, remove, text_of, unwrap
+from ..dom import new_element, remove, text_of, unwrap
 
 URL_ATTRS = (
     ("a", "href"),
@@ -55,11 +55,14 @@ def absolutise(root, base: str | None) -> None:
 
 def mark_footnotes(root) -> None:
     """``<sup><a href="#fn1">1</a></sup>`` → ``[^1]``; the note (a list item) → ``[^1]: text``."""
-    targets = {e.get("id"): e for e in root.iter() if is_element(e) and e.get("id")}
+    refs = root.xpath(".//a[starts-with(@href, '#')]")
+    if not refs:
+        return  # most articles: nothing to look up
+    targets = {e.get("id"): e for e in root.xpath(".//*[@id]")}
     labels: dict[str, str] = {}
-    for ref in list(root.iter("a")):
-        target = targets.get((ref.get("href") or "")[1:]) if (ref.get("href") or "").startswith("#") else None
-        if target is None or target.tag != "li" or not _is_reference(ref):
+    for ref in refs:
+        target = targets.get(ref.get("href")[1:])
+        if target is None or target.tag != "li" or not _is_reference(ref) or ref.getparent() is None:
             continue
         name = ref.get("href")[1:]
         if name not in labels:
