@@ -1,11 +1,12 @@
 """Markdown from the cleaned tree, written by a walker of our own.
 
-html2text was tried first (and is still a dependency of the benchmarks): it reads
-serialised HTML with a pure-Python parser and keeps one flat output stream, so blocks
-inside list items, spanning table cells, fences sized to their content and code
-languages all needed repairs after the fact, and it alone cost more than the whole
-cleaning stage.  Walking the lxml tree directly gives each construct its own small
-function and makes ``-t md`` about as fast as ``-t txt``.
+html2text wrote it until issue 10 (it stays a dependency, and the benchmarks compare
+with it): it re-parses the serialised tree with a pure-Python parser and writes one
+flat stream, so blocks inside list items, spanning table cells, fences sized to their
+content and code languages could only be repaired after the fact, and it alone cost
+nearly as much as the whole cleaning stage (``-t md`` ran at 0.53-0.58 of ``-t txt``).
+Walking the lxml tree directly gives each construct its own small function and brings
+``-t md`` to about 0.9 of ``-t txt``.
 
 The output is CommonMark with GFM pipe tables and ``~~`` strike-through that renders
 back to the same text: no hard wrapping, no stray spaces in CJK text, emphasis that can
@@ -122,24 +123,24 @@ def prepare(root) -> None:
         if name in EMPHASIS:
             _fix_emphasis(element)
         elif name in ("td", "th"):
-            _flatten(element, keep_breaks=False)
+            _flatten(element)
         elif name in HEADINGS:
-            _flatten(element, keep_breaks=False, emphasis=True)
+            _flatten(element, emphasis=True)
         elif name == "a":
             if any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter()):
                 _link_into_blocks(element)
             else:
-                _flatten(element, keep_breaks=False)
+                _flatten(element)
         elif name == "figcaption":
             element.tag = "p"  # a caption is a line of its own under its image
 
 
-def _flatten(element, keep_breaks: bool, emphasis: bool = False) -> None:
+def _flatten(element, emphasis: bool = False) -> None:
     """One line: breaks (and blocks, and emphasis in headings) inside become spaces."""
     for inner in list(element.iter()):
         if inner is element or not is_element(inner):
             continue
-        if inner.tag == "br" and not keep_breaks:
+        if inner.tag == "br":
             inner.tail = " " + (inner.tail or "")
             remove(inner)
         elif inner.tag in BLOCK_TAGS or (emphasis and inner.tag in EMPHASIS):
@@ -163,7 +164,7 @@ def _link_into_blocks(link) -> None:
                 inner.append(node)
             child.text = None
             child.append(inner)
-            _flatten(inner, keep_breaks=False)
+            _flatten(inner)
     unwrap(link)
 
 
@@ -299,9 +300,12 @@ def _language(pre) -> str:
 
 
 def _indent(block: str, first: str, rest: str) -> str:
+    """Prefix the first line with ``first`` and the others with ``rest`` (blank lines with its
+    non-space part: nothing under a list marker, ``>`` in a quote, which a bare blank line ends)."""
     lines = block.split("\n")
+    blank = rest.rstrip()
     out = [first + lines[0] if lines[0] else first.rstrip()]
-    out.extend(rest + line if line else "" for line in lines[1:])
+    out.extend(rest + line if line else blank for line in lines[1:])
     return "\n".join(out)
 
 
@@ -402,7 +406,7 @@ class Writer:
             return [self.code_block(element)]
         if name == "blockquote":
             inner = "\n\n".join(self.blocks(element, depth))
-            return [_indent(inner, "> ", "> ").replace("\n\n", "\n>\n")] if inner else []
+            return [_indent(inner, "> ", "> ")] if inner else []
         if name == "table":
             return self.table(element, depth)
         if name == "hr":
