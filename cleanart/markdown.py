@@ -461,6 +461,8 @@ class Writer:
                 if body:
                     out.append(": " + body[0])
                     out.extend(body[1:])
+            elif child.tag == "div":  # HTML lets a <div> group a term with its definitions
+                out.extend(self.definitions(child, depth + 1))
             else:
                 out.extend(self.blocks(child, depth + 1))
         return out
@@ -547,8 +549,6 @@ class Writer:
             return self.link(element, inner)
         if name == "q":
             return f"“{inner}”"
-        if name in ("video", "audio"):
-            return self.media(element)
         return inner
 
     def inner(self, element, depth: int, in_table: bool) -> str:
@@ -574,13 +574,6 @@ class Writer:
             return ""
         alt = " ".join(re.sub(r"[*_`<>]+", " ", element.get("alt") or "").split())
         return f"![{escape_text(alt)}]({safe_url(src)})"
-
-    def media(self, element) -> str:
-        src = element.get("src") or next((s.get("src") for s in element.iter("source") if s.get("src")), None)
-        if src and self.links:
-            label = "Video" if element.tag == "video" else "Audio"
-            return f"[{label}]({safe_url(src)})"
-        return ""
 
 
 def _row(cells: list[str]) -> str:
