@@ -20,7 +20,16 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .dom import BLOCK_TAGS, append_text_before, is_element, iter_elements, remove, text_of, unwrap
+from .dom import (
+    BLOCK_TAGS,
+    append_text_before,
+    is_element,
+    iter_elements,
+    new_element,
+    remove,
+    text_of,
+    unwrap,
+)
 from .text import EDGE, script_text
 
 EMPHASIS = ("strong", "b", "em", "i", "del", "s", "strike")
@@ -151,21 +160,50 @@ def _flatten(element, emphasis: bool = False) -> None:
 
 
 def _link_into_blocks(link) -> None:
-    """``<a><h2>Title</h2><p>Lead</p></a>``: the link goes inside each block, which stays a block."""
-    from copy import copy
+    """``<a><h2>Title</h2><p>Lead</p></a>``: the link goes inside each block, which stays a block.
 
-    for child in list(link):
-        if is_element(child) and child.tag in BLOCK_TAGS and child.tag not in ("table", "pre", "hr"):
-            inner = copy(link)
-            inner.text, inner.tail = child.text, None
-            for node in list(inner):
-                inner.remove(node)
-            for node in list(child):
-                inner.append(node)
-            child.text = None
-            child.append(inner)
-            _flatten(inner)
-    unwrap(link)
+    Through containers too (``<a><figure><img><h2>``), down to the blocks that hold only
+    inline content; inline content beside the blocks keeps a link of its own.
+    """
+    work = [link]
+    while work:
+        link = work.pop()
+        children, run, runs = list(link), None, []
+        if (link.text or "").strip(EDGE):
+            run = _link_like(link)
+            run.text, link.text = link.text, None
+            link.insert(0, run)
+            runs.append(run)
+        for child in children:
+            if not (is_element(child) and child.tag in BLOCK_TAGS):
+                if run is None:
+                    run = _link_like(link)
+                    child.addprevious(run)
+                    runs.append(run)
+                run.append(child)  # with its tail
+                continue
+            run = None
+            if child.tag not in ("table", "pre", "hr"):
+                inner = _link_like(link)
+                inner.text, child.text = child.text, None
+                for node in list(child):
+                    inner.append(node)
+                child.append(inner)
+                work.append(inner) if _contains_block(inner) else _flatten(inner)
+            if (child.tail or "").strip(EDGE):
+                run = _link_like(link)
+                run.text, child.tail = child.tail, None
+                child.addnext(run)
+                runs.append(run)
+        for run in runs:
+            _flatten(run)  # link text is one line
+        unwrap(link)
+
+
+def _link_like(link):
+    copy = new_element(link.tag)
+    copy.attrib.update(link.attrib)
+    return copy
 
 
 def _fix_emphasis(element) -> None:
