@@ -116,6 +116,9 @@ def code_span(content: str) -> str:
 UNSAFE_URL = re.compile(r"\s*(?:javascript|vbscript|file|data):", re.I)
 
 
+AUTOLINK = re.compile(r"https?://[^\s<>]+$")
+
+
 def safe_url(url: str) -> str:
     return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
 
@@ -602,9 +605,11 @@ class Writer:
         href = element.get("href")
         if not self.links or not href or not inner.strip() or UNSAFE_URL.match(href):
             return inner
-        core = inner.strip()
+        core, url = inner.strip(), safe_url(href)
         head, tail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
-        return f"{head}[{core}]({safe_url(href)}){tail}"  # spaces at the edges stay outside
+        if url == href and AUTOLINK.match(url) and text_of(element).strip() == url:
+            return f"{head}<{url}>{tail}"  # a bare URL shown as itself
+        return f"{head}[{core}]({url}){tail}"  # spaces at the edges stay outside
 
     def image(self, element) -> str:
         src = element.get("src")

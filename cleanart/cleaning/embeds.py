@@ -114,5 +114,6 @@ def _web_url(url: str | None) -> str | None:
 
 
 def _file_name(url: str) -> str | None:
+    """``clip.mp4`` from a URL ending in a file name (not ``/api/playUrl``): a title of sorts."""
     name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    return name or None
+    return name if "." in name.strip(".") else None
