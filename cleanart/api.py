@@ -77,6 +77,13 @@ class Article:
         return to_markdown(deepcopy(self._cleaned.body), self.options.links, self.options.images)
 
     @cached_property
+    def empty(self) -> bool:
+        """No text left after cleaning (asked of the tree: Markdown output needs no plain text)."""
+        from .dom import shows_text
+
+        return not shows_text(self._cleaned.body)
+
+    @cached_property
     def stats(self) -> dict[str, int]:
         from .text import stats
 
@@ -205,7 +212,7 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
         elif not meta.get(key):
             meta[key] = value
     article = Article(meta, header, encoding, source, warnings, cleaned.actions, options, cleaned)
-    if not article.text.strip() and split.body.strip():
+    if split.body.strip() and article.empty:
         warnings.append("no text left after cleaning")
     return article
 

@@ -291,7 +291,7 @@ def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
         else:
             message += " (run with --debug for the traceback)"
         return _failed(result, message)
-    result.empty = not article.text.strip()
+    result.empty = article.empty
     if job.options.strict and article.warnings:
         return _failed(result, "; ".join(article.warnings) + " (--strict)")
     result.messages.extend(f"warning: {w}" for w in article.warnings)

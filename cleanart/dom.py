@@ -11,7 +11,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from .text import EDGE
+from .text import EDGE, ZERO_WIDTH
 
 BLOCK_TAGS = frozenset(
     [
@@ -93,6 +93,12 @@ def has_text(root) -> bool:
         if text.strip(EDGE):
             return True
     return next(root.iter("img"), None) is not None
+
+
+def shows_text(root) -> bool:
+    """True when some text under ``root`` is more than whitespace and zero-width characters
+    (when there is none, the plain text is empty)."""
+    return any(ZERO_WIDTH.sub("", text).strip(EDGE) for text in root.itertext())
 
 
 def excerpt(node, limit: int = 200) -> str:

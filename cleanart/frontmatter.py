@@ -366,6 +366,7 @@ def _restore_comment_values(data: dict, raw: str) -> dict:
 
 IMAGE_KEYS = ("image", "headimg", "thumbnail", "cover", "banner", "featured_image", "top_img")
 URL_KEYS = ("url", "link", "permalink", "original_url", "canonical")
+LANGUAGE_KEYS = ("language", "lang", "locale")
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
@@ -618,6 +619,7 @@ def normalise(
     if url is None and isinstance(source, str) and re.match(r"(https?:)?//", source.strip()):
         url = source.strip()  # some feeds name the article's address "source"
     meta["url"] = as_text(url)
+    meta["language"] = as_text(first_value(lower, LANGUAGE_KEYS))
     # Lines earlier runs moved out of the body (cleanart's own output read back).
     for key in ("credits", "sources"):
         values = lower.get(key)

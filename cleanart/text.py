@@ -76,6 +76,25 @@ def tidy(text: str, keep_indent: bool = False) -> str:
     return indent + join_spaces(text).strip(EDGE)
 
 
+SUPERSCRIPT = dict(zip("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ"))
+SUBSCRIPT = dict(zip("0123456789+-=()aeoxhklmnpst", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜ"))
+
+
+def script_text(text: str, sup: bool) -> str:
+    """<sup>/<sub> content in plain text, so that ``E = mc2`` keeps its meaning.
+
+    ``E = mc²``, ``H₂O`` where Unicode has a form for every character, else ``x^(a+b)``
+    and ``x_(i,j)``; a reference mark that reads as one already (``[1]``, ``*``) stays.
+    """
+    text = " ".join(text.split())
+    table = SUPERSCRIPT if sup else SUBSCRIPT
+    if not text or (text[0] == "[" and text[-1] == "]") or all(not c.isalnum() for c in text):
+        return text
+    if all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    return ("^(" if sup else "_(") + text + ")"
+
+
 @lru_cache(maxsize=1)
 def _word_patterns() -> tuple[re.Pattern, re.Pattern]:
     cjk = re.compile(f"[{CJK_LETTERS}]")

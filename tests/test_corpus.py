@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,11 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 RSS = SHARED / "corpus" / "rss"
 SEED = SHARED / "corpus" / "seed" / "000.md"
 POSTS = sorted(RSS.glob("*.md")) if RSS.is_dir() else []
+WEB = SHARED / "corpus" / "web"
+PAGES = sorted(WEB.glob("*.html")) if WEB.is_dir() else []
 
 needs_corpus = pytest.mark.skipif(not POSTS, reason="../shared/corpus/rss is not here")
+needs_web = pytest.mark.skipif(not PAGES, reason="../shared/corpus/web is not here")
 needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="../shared/corpus/seed is not here")
 
 COMMONMARK = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -81,11 +85,48 @@ def test_every_post_converts_in_every_format(tmp_path, fmt):
 
 
 @needs_corpus
-@pytest.mark.parametrize("post", POSTS[:20], ids=lambda p: p.name)
+@pytest.mark.parametrize("post", POSTS, ids=lambda p: p.name)
 def test_markdown_output_is_a_fixed_point(post):
     once = clean(post.read_bytes(), str(post)).render("md")
     twice = clean(once).render("md")
     assert twice == once
+
+
+def words(text: str) -> Counter:
+    return Counter(re.findall(r"[\u3400-\u9fff]|[^\W_]+", text.lower()))
+
+
+def f1(shown: str, text: str) -> float:
+    a, b = words(shown), words(text)
+    common = sum((a & b).values())
+    if not common:
+        return float(a == b)
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+@needs_web
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name[:12])
+def test_web_page_markdown_is_a_fixed_point(page):
+    once = clean(page.read_bytes(), str(page)).render("md")
+    assert clean(once).render("md") == once
+
+
+@needs_web
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name[:12])
+def test_web_page_markdown_renders_back_to_its_text(page):
+    import lxml.html
+
+    article = clean(page.read_bytes(), str(page))
+    shown = lxml.html.fragment_fromstring(COMMONMARK.render(article.markdown), create_parent="div")
+    assert f1(shown.text_content(), article.text) >= 0.99
+    for code in shown.xpath(".//code | .//pre"):
+        code.drop_tree()
+    prose = shown.text_content()
+    for marker in ("**", "](", "~~", "\\"):
+        assert prose.count(marker) == article.text.count(marker), f"literal {marker}"
+    headings = re.compile(r"(?m)^#{1,6} ")
+    assert len(headings.findall(prose)) == len(headings.findall(article.text))
 
 
 @needs_seed

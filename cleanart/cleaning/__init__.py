@@ -23,7 +23,9 @@ from .actions import Action, apply_rules, keep_protection
 from .content import drop_title_heading, prune_link_lists
 from .content import main_content as find_main_content
 from .detector import detect
-from .page import read_page_meta, scope_facts
+from .embeds import keep_embeds
+from .links import absolutise, base_url, mark_footnotes
+from .page import read_base, read_page_meta, scope_facts
 from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
 from .structure import structural_cleanup
 from .templates import post_blocks, remove_template_blocks
@@ -40,20 +42,31 @@ class Cleaned:
     is_html: bool
 
 
-def parsed_body(body: str, main_content: bool = True) -> tuple[bool, Any, dict[str, Any], list[str]]:
-    """(is it HTML, the element holding the article, the page's metadata, warnings)."""
+@dataclass
+class Parsed:
+    is_html: bool
+    root: Any  # <body>, or the document when there is none
+    page: dict[str, Any]  # a whole page's metadata ({} for a fragment)
+    base: str | None  # <base href>
+    warnings: list[str]
+
+
+def parsed_body(body: str) -> Parsed:
+    """The body as a tree, with what the page says about itself."""
     is_html = looks_like_html(body)
     html = body if is_html else markdown_to_html(body)
     document, warnings = parse_html(html)
     page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
     root = document.find("body")
-    if root is None:
-        root = document
-    return is_html, root, page, warnings
+    return Parsed(is_html, document if root is None else root, page, read_base(document), warnings)
 
 
 def article_root(root, page: dict[str, Any], main_content: bool, actions: list[Action]):
-    """Structural clean-up, then, for a whole page, the element holding the article."""
+    """Structural clean-up, then, for a whole page, the element holding the article.
+
+    Media, math and footnote targets are marked first: the clean-up would drop them."""
+    keep_embeds(root)
+    mark_footnotes(root)
     structural_cleanup(root, actions)
     if page and main_content:
         root = find_main_content(root)
@@ -64,10 +77,10 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
 
 def template_blocks(body: str, meta: dict[str, Any], rules: tuple = (), main_content: bool = True) -> list:
     """(fingerprint, text) of the blocks template learning counts, as the detector would see them."""
-    is_html, root, page, _warnings = parsed_body(body, main_content)
-    if not is_html:
+    parsed = parsed_body(body)
+    if not parsed.is_html:
         return []
-    root = article_root(root, page, main_content, [])
+    root, page = article_root(parsed.root, parsed.page, main_content, []), parsed.page
     if rules:
         apply_rules(root, rulebook.for_document(rules, scope_facts(meta, page)), [], {}, False)
     return post_blocks(root)
@@ -88,9 +101,10 @@ def clean(
     ``balance`` is the detector's (precision, balanced, recall, or off); ``template`` the
     boilerplate learned from the post's folder, if any (see templates.py).
     """
-    is_html, root, page, warnings = parsed_body(body, main_content)
+    parsed = parsed_body(body)
+    is_html, page, warnings = parsed.is_html, parsed.page, parsed.warnings
     actions: list[Action] = []
-    root = article_root(root, page, main_content, actions)
+    root = article_root(parsed.root, page, main_content, actions)
     moved: dict[str, Any] = {}
     if rules:
         plan = rulebook.for_document(rules, scope_facts(meta, page))
@@ -123,4 +137,6 @@ def clean(
         if balance != "off":
             detect(root, balance, actions, protect)
     finish(root, keep_indent)
+    # Relative links and images resolved (lazy images have their real src by now).
+    absolutise(root, base_url(parsed.base, page.get("url"), meta.get("url")))
     return Cleaned(root, page, moved, actions, warnings, is_html)

@@ -23,6 +23,7 @@ from ..dom import attached, is_element, remove, text_of
 from ..text import EDGE
 from .actions import Action, Protection
 from .blocks import Run, iter_runs, remove_run
+from .embeds import MEDIA_MARK
 
 NO_PROTECTION = Protection()
 BALANCES = ("precision", "balanced", "recall")
@@ -349,11 +350,13 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
             share = max(covered for _, _, covered in hits) / max(1, len(b.text))
             if share >= 0.5 and b.units <= m.short:
                 ev.append(("cue is the whole block", w["whole_cue"]))
-        if i >= n - 2:
+        # Edges mean something only in a body with a middle: in a two-block feed item
+        # (a linked title and its summary) every block is at an edge.
+        if n >= 3 and i >= n - 2:
             ev.append(("tail", w["tail"]))
         elif n >= 5 and i >= 0.8 * n:
             ev.append(("tail zone", w["tail_zone"]))
-        if i == 0 and n > 1:
+        if i == 0 and n >= 3:
             ev.append(("head", w["head"]))
         if 0 <= last_text < i:
             ev.append(("after the article text", w["after_content"]))
@@ -400,6 +403,14 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
         b.score = w["bias"] + sum(value for _, value in ev)
 
 
+def is_media(run: Run) -> bool:
+    """A video, audio or embed that cleaning turned into a link: content, not a link line."""
+    return any(
+        not isinstance(item, tuple) and is_element(item) and item.get(MEDIA_MARK) is not None
+        for item in run.items
+    )
+
+
 def reasons(block: Block, limit: int = 3) -> str:
     """The largest positive contributions, for explain."""
     positive = sorted((e for e in block.evidence if e[1] > 0), key=lambda e: -e[1])[:limit]
@@ -418,7 +429,7 @@ def detect(root, balance: str, actions: list[Action], protect: Protection = NO_P
     if not blocks:
         return
     score_blocks(blocks, m)
-    doomed = [b for b in blocks if b.score >= threshold and not protect.covers(b.run)]
+    doomed = [b for b in blocks if b.score >= threshold and not protect.covers(b.run) and not is_media(b.run)]
     if len(doomed) == len(blocks):
         doomed = [b for b in doomed if b is not max(blocks, key=lambda x: (x.units, -x.score))]
     spent: list = []

@@ -144,6 +144,12 @@ def _language(document, declared: str | None) -> str | None:
     return value if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value) else None
 
 
+def read_base(document) -> str | None:
+    """The page's ``<base href>``, which relative URLs in it are relative to."""
+    base = next((b.get("href") for b in document.iter("base") if b.get("href")), None)
+    return base.strip() if base else None
+
+
 def scope_facts(meta: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:
     hosts = []
     for url in (meta.get("url"), page.get("url")):
