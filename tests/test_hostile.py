@@ -1,4 +1,4 @@
-"""Hostile and unlucky input (issue 9): what a user sees when an input or the system misbehaves.
+"""Hostile and unlucky input: what a user sees when an input or the system misbehaves.
 
 Every input is built in a temporary folder; every command runs with a timeout, so a
 hang fails the test instead of stalling the suite.
