@@ -1,8 +1,9 @@
 """Markdown from the cleaned tree, written by a walker of our own.
 
-html2text wrote it in cleanart 0.1 (the benchmarks still compare with it): it re-parses the serialised tree with a pure-Python parser and writes one
-flat stream, so blocks inside list items, spanning table cells, fences sized to their
-content and code languages could only be repaired after the fact, and it alone cost
+html2text wrote it in cleanart 0.1 (the benchmarks still compare with it): it
+re-parses the serialised tree with a pure-Python parser and writes one flat stream,
+so blocks inside list items, spanning table cells, fences sized to their content and
+code languages could only be repaired after the fact, and it alone cost
 nearly as much as the whole cleaning stage (``-t md`` ran at 0.53-0.58 of ``-t txt``).
 Walking the lxml tree directly gives each construct its own small function and brings
 ``-t md`` to about 0.9 of ``-t txt``.

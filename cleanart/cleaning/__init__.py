@@ -109,7 +109,7 @@ def clean(
     if rules:
         plan = rulebook.for_document(rules, scope_facts(meta, page))
         rule_actions: list[Action] = []
-        apply_rules(root, plan, rule_actions, moved, keep_credits)
+        runs = apply_rules(root, plan, rule_actions, moved, keep_credits)
         if not has_text(root):
             structural = [a.rule for a in rule_actions if a.action in ("remove", "cut") and a.text]
             if structural:
@@ -127,15 +127,15 @@ def clean(
                 warnings.append(f"no article text: every block is boilerplate or a credit ({phrase_rules})")
         actions.extend(rule_actions)
     else:
-        plan = None
+        plan = runs = None
     # Markdown and plain-text bodies are text someone already converted (cleanart's own
     # output among them): only rules judge them, so converting output again changes nothing.
     if is_html and (balance != "off" or template is not None):
         protect = keep_protection(root, plan)
         if template is not None:
-            remove_template_blocks(root, template, actions, protect)
+            runs = remove_template_blocks(root, template, actions, protect, runs)
         if balance != "off":
-            detect(root, balance, actions, protect)
+            detect(root, balance, actions, protect, runs)
     finish(root, keep_indent)
     # Relative links and images resolved (lazy images have their real src by now).
     absolutise(root, base_url(parsed.base, page.get("url"), meta.get("url")))

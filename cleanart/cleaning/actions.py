@@ -12,7 +12,7 @@ from lxml import etree
 
 from ..dom import attached, excerpt, is_element, iter_elements, remove, text_of, unwrap
 from ..text import EDGE
-from .blocks import Run, iter_runs, remove_run, run_slots
+from .blocks import Run, iter_runs, remove_run, run_slots, text_of_run
 
 
 @dataclass
@@ -24,7 +24,10 @@ class Action:
     reasons: str = ""  # the detector's main reasons, for explain
 
 
-def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bool) -> None:
+def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bool) -> list[Run] | None:
+    """Apply a document's rule plan.  Returns the blocks that no rule touched, in order,
+    for the detector to reuse (None when the text pass did not run or a cut made the
+    list unsure): walking the tree for blocks again costs as much as the rules."""
     order: dict[int, int] = {}
     cut_markers: list[tuple[int, Any, Any]] = []  # (position, marker, rule)
     unwraps: list[tuple[Any, Any]] = []
@@ -61,12 +64,16 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
                 unwrap(element)
     drops: list[tuple[Run, Any]] = []
     spent_breaks: list = []
+    untouched: list[Run] | None = None
     if plan.text_rules or plan.trims:
+        untouched = []
         for run in iter_runs(root):
             rule = plan.text_rule_for(run.text)
             if rule is None:
-                if plan.trims:
-                    trim_run(run, plan.trims, actions)
+                if plan.trims and trim_run(run, plan.trims, actions):
+                    run.text = text_of_run(run)
+                if run.text:
+                    untouched.append(run)
                 continue
             if rule.action == "move":
                 if keep_credits:
@@ -81,6 +88,7 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
     if cut_markers:
         _position, marker, rule = min(cut_markers, key=lambda m: m[0])
         cut_after(root, marker, rule, actions)
+        untouched = None  # text after the marker may sit in slots of elements still there
     for run, rule in drops:
         if all(attached(i[1] if isinstance(i, tuple) else i, root) for i in run.items):
             actions.append(Action(rule.id, "drop", run.text))
@@ -88,6 +96,7 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
     for br in spent_breaks:
         if attached(br, root):
             remove(br)
+    return untouched
 
 
 ARTICLE_SHARE = 0.5  # an unscoped remove rule never takes this share of the body's text
@@ -129,13 +138,13 @@ def _subtree_end(element, order: dict[int, int]) -> int:
     return order.get(id(last), order.get(id(element), 0))
 
 
-def trim_run(run: Run, trims, actions: list[Action]) -> None:
+def trim_run(run: Run, trims, actions: list[Action]) -> bool:
     """Cut a trailing marker ("...more", "阅读全文") off a block that is otherwise content."""
     if not any(rule.pattern.search(run.text) for rule in trims):
-        return
+        return False
     slots = [s for s in run_slots(run) if (getattr(s[1], s[0]) or "").strip(EDGE)]
     if not slots:
-        return
+        return False
     kind, element = slots[-1]
     value = (getattr(element, kind) or "").rstrip(EDGE)
     for rule in trims:
@@ -143,7 +152,8 @@ def trim_run(run: Run, trims, actions: list[Action]) -> None:
         if found and (found.start() > 0 or len(slots) > 1):
             actions.append(Action(rule.id, "trim", found.group(0).strip(EDGE)))
             setattr(element, kind, value[: found.start()])
-            return
+            return True
+    return False
 
 
 def _moved_value(rule, text: str) -> str:

@@ -82,6 +82,11 @@ def _run(container, items: list, with_text: bool = True) -> Run:
     return Run(container, items, text, 0)
 
 
+def text_of_run(run: Run) -> str:
+    """A run's text again, after a change to its slots."""
+    return _run(run.container, run.items).text
+
+
 def run_slots(run: Run) -> Iterator[tuple]:
     """Every text slot of a run, in document order (inside inline elements too)."""
     for item in run.items:

@@ -270,10 +270,11 @@ def container_facts(run: Run, root, memo: dict) -> tuple[bool, frozenset[str], b
     return heading, words, context.in_link, context.cell
 
 
-def blocks_of(root) -> list[Block]:
+def blocks_of(root, runs=None) -> list[Block]:
+    """The detector's view of each block (``runs``: the blocks, when already listed)."""
     blocks = []
     memo: dict = {}
-    for run in iter_runs(root):
+    for run in iter_runs(root) if runs is None else runs:
         text = run.text
         heading, classes, in_link, cell = container_facts(run, root, memo)
         length = len("".join(text.split())) or 1
@@ -417,7 +418,7 @@ def reasons(block: Block, limit: int = 3) -> str:
     return " · ".join(name for name, _ in positive) + f" (score {block.score:.1f})"
 
 
-def detect(root, balance: str, actions: list[Action], protect: Protection = NO_PROTECTION) -> None:
+def detect(root, balance: str, actions: list[Action], protect: Protection = NO_PROTECTION, runs=None) -> None:
     """Remove the blocks whose score reaches the balance's threshold.
 
     Blocks a ``keep`` rule covers stay.  The longest block is never removed when all
@@ -425,7 +426,7 @@ def detect(root, balance: str, actions: list[Action], protect: Protection = NO_P
     """
     m = model()
     threshold = m.thresholds[balance]
-    blocks = blocks_of(root)
+    blocks = blocks_of(root, runs)
     if not blocks:
         return
     score_blocks(blocks, m)

@@ -92,10 +92,12 @@ def post_blocks(root) -> list[tuple[str, str]]:
 
 
 def remove_template_blocks(
-    root, template: Template, actions: list[Action], protect: Protection = NO_PROTECTION
-) -> None:
-    """Remove the blocks of ``root`` that are its source's template (never every block)."""
-    runs = list(iter_runs(root))
+    root, template: Template, actions: list[Action], protect: Protection = NO_PROTECTION, runs=None
+) -> list:
+    """Remove the blocks of ``root`` that are its source's template (never every block).
+
+    ``runs`` are the body's blocks when the rules already listed them; returns those left."""
+    runs = list(iter_runs(root)) if runs is None else runs
     doomed = []
     for run in runs:
         if not MIN_CHARS <= len(run.text) <= MAX_CHARS:
@@ -114,6 +116,8 @@ def remove_template_blocks(
     for br in spent:
         if attached(br, root):
             remove(br)
+    gone = {id(run) for run, _ in doomed}
+    return [run for run in runs if id(run) not in gone]
 
 
 def as_pack(
