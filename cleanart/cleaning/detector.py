@@ -192,6 +192,8 @@ def units_of(text: str) -> int:
     as much as two Chinese characters).  Long text gets a cheap lower bound."""
     if len(text) > LONG_TEXT:
         return len(text) // 3
+    if text.isascii():
+        return 2 * len(CJK_OR_WORD.findall(text))
     cjk = len(CJK_CHAR.findall(text))
     return cjk + 2 * (len(CJK_OR_WORD.findall(text)) - cjk)
 
@@ -299,7 +301,10 @@ def cue_hits(text: str, m: Model, short: bool = True) -> list[tuple[Cue, float, 
             if cue.pattern.fullmatch(text):
                 hits.append((cue, cue.weight, len(text)))
             continue
-        covered = sum(len(m.group(0)) for m in cue.pattern.finditer(text))
+        if short:  # how much of the block the phrases cover matters in short blocks only
+            covered = sum(len(m.group(0)) for m in cue.pattern.finditer(text))
+        else:
+            covered = 1 if cue.pattern.search(text) else 0
         if covered:
             hits.append((cue, cue.weight, covered))
         elif cue.words is not None and cue.words.search(text):
@@ -382,10 +387,11 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
         boiler = sorted(b.classes & m.classes)
         if boiler:
             ev.append((f"class {boiler[0]}", w["boiler_class"] * fade))
-        key = "".join(b.text.split()).lower()
-        if key in seen and b.units <= 80:
-            ev.append(("repeated in the post", w["repeated"]))
-        seen.add(key)
+        if b.units <= 80:
+            key = "".join(b.text.split()).lower()
+            if key in seen:
+                ev.append(("repeated in the post", w["repeated"]))
+            seen.add(key)
         sentences = len(SENTENCE.findall(b.text.rstrip("。.!！?？ ")))
         clauses = len(CLAUSE.findall(b.text))
         if sentences and b.units > 20:
