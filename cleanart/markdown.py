@@ -128,12 +128,18 @@ def safe_url(url: str) -> str:
 
 def prepare(root) -> None:
     """Make the tree writable as CommonMark that renders back to the same text."""
-    for element in list(iter_elements(root)):
+    elements = list(iter_elements(root))
+    # Emphasis innermost first: nested emphasis collapses into one, and each step moves
+    # only a small subtree (outermost first is quadratic in the nesting depth).
+    for element in reversed(elements):
+        if element.tag in EMPHASIS and element.getparent() is not None:
+            _fix_emphasis(element)
+    for element in elements:
         if element.getparent() is None:
             continue
         name = element.tag
         if name in EMPHASIS:
-            _fix_emphasis(element)
+            continue
         elif name in ("td", "th"):
             _flatten(element)
         elif name in HEADINGS:

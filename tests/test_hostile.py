@@ -538,3 +538,37 @@ def test_keys_that_differ_only_in_case_are_a_warning_and_title_wins(tmp_path):
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["title"] == "Plain"
     one_line_error(proc, str(path), "warning:", "'Title' and 'title' differ only in case")
+
+
+# --- markup that used to stall or swallow the body ---------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md"])
+@pytest.mark.parametrize("tag", ["div", "b", "span"])
+def test_100000_deep_nesting_converts_and_keeps_its_text(tmp_path, tag, fmt):
+    deep = tmp_path / "deep.md"
+    deep.write_text(post(f"<{tag}>" * 100_000 + "Deep text." + f"</{tag}>" * 100_000), encoding="utf-8")
+    proc = cleanart("convert", deep, "-t", fmt, "--no-front-matter")  # quadratic before: minutes
+    assert proc.returncode == 0, err(proc)
+    assert proc.stdout.decode("utf-8").strip().strip("*") == "Deep text."
+
+
+def test_content_after_a_stray_closing_html_tag_is_kept(tmp_path):
+    proc = cleanart(
+        "convert", "-", "-t", "txt", stdin=post("<p>one</p></body></html><p>IMPORTANT</p>").encode()
+    )
+    assert proc.returncode == 0 and proc.stdout.decode("utf-8").split() == ["one", "IMPORTANT"]
+
+
+@pytest.mark.parametrize(
+    "body, what",
+    [
+        ("<p>one</p><!-- unclosed <p>two</p>", "unclosed <!-- comment"),
+        ("<p>one</p><style>p{} <p>two</p>", "<style>"),
+    ],
+)
+def test_markup_that_hides_the_rest_of_the_body_is_named(body, what):
+    proc = cleanart("convert", "-", "-t", "txt", stdin=post(body).encode())
+    assert proc.returncode == 0 and proc.stdout.decode("utf-8").strip() == "one"
+    line = one_line_error(proc, "warning:", what)
+    assert "hides the text after it" in line

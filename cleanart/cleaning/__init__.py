@@ -14,7 +14,7 @@ one of those two attributes).  Walks use explicit stacks, never recursion.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import rules as rulebook
@@ -40,6 +40,7 @@ class Cleaned:
     actions: list[Action]
     warnings: list[str]
     is_html: bool
+    alive: list = field(default_factory=list, repr=False)  # see Parsed.alive
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Parsed:
     page: dict[str, Any]  # a whole page's metadata ({} for a fragment)
     base: str | None  # <base href>
     warnings: list[str]
+    # A Python object for every element, held while the tree is in use.  lxml frees an
+    # element's object when the last reference goes, and checks every ancestor as it
+    # does: walks that drop each object as they go are quadratic in the nesting depth
+    # (100,000 nested <div>s took minutes).  Held, they are freed deepest first, at once.
+    alive: list = field(default_factory=list, repr=False)
 
 
 def parsed_body(body: str) -> Parsed:
@@ -58,7 +64,8 @@ def parsed_body(body: str) -> Parsed:
     document, warnings = parse_html(html)
     page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
     root = document.find("body")
-    return Parsed(is_html, document if root is None else root, page, read_base(document), warnings)
+    root = document if root is None else root
+    return Parsed(is_html, root, page, read_base(document), warnings, list(document.iter()))
 
 
 def article_root(root, page: dict[str, Any], main_content: bool, actions: list[Action]):
@@ -139,4 +146,4 @@ def clean(
     finish(root, keep_indent)
     # Relative links and images resolved (lazy images have their real src by now).
     absolutise(root, base_url(parsed.base, page.get("url"), meta.get("url")))
-    return Cleaned(root, page, moved, actions, warnings, is_html)
+    return Cleaned(root, page, moved, actions, warnings, is_html, parsed.alive)

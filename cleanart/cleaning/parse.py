@@ -39,23 +39,44 @@ EMPTY_PAGE = "<html><body></body></html>"
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+# libxml2 drops what follows a </body> or </html>; scraped bodies end one early and go on.
+EARLY_END = re.compile(r"</(?:body|html)\s*>", re.I)
+UNCLOSED = (
+    (re.compile(r"<!--(?![\s\S]*?-->)"), "an unclosed <!-- comment"),
+    (re.compile(r"<(style|script)\b[^>]*>(?![\s\S]*?</\1\s*>)", re.I), "an unclosed <{}>"),
+)
+
+
 def parse_html(html: str):
     """An lxml document for ``html``; nesting deeper than libxml2's limit still parses."""
-    html = NOT_XML.sub("", XML_DECLARATION.sub("", html))
+    html = EARLY_END.sub("", NOT_XML.sub("", XML_DECLARATION.sub("", html)))
     if not html.strip():
         return etree.fromstring(EMPTY_PAGE, PARSER), []
+    warnings = unclosed(html)
     try:
         document = etree.fromstring(html, PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         document = None
     if document is None:
-        return etree.fromstring(EMPTY_PAGE, PARSER), ["the body could not be parsed as HTML"]
+        return etree.fromstring(EMPTY_PAGE, PARSER), [*warnings, "the body could not be parsed as HTML"]
     if any("Excessive depth" in str(error) for error in PARSER.error_log):
         # libxml2's tree builder drops what lies deeper than 2048 levels (trafilatura
         # returns nothing there); its SAX interface does not, so build the tree from that.
         try:
             builder = etree.HTMLParser(target=etree.TreeBuilder(), huge_tree=True)
-            return etree.fromstring(html, parser=builder), []
+            return etree.fromstring(html, parser=builder), warnings
         except Exception:
-            return document, ["the body is nested too deeply; text below 2048 levels was lost"]
-    return document, []
+            return document, [*warnings, "the body is nested too deeply; text below 2048 levels was lost"]
+    return document, warnings
+
+
+def unclosed(html: str) -> list[str]:
+    """Markup that hides the rest of the body from readers, said once each."""
+    found = []
+    for pattern, message in UNCLOSED:
+        match = pattern.search(html)
+        if match:
+            what = message.format(match.group(1).lower()) if match.groups() else message
+            line = html.count("\n", 0, match.start()) + 1
+            found.append(f"{what} at body line {line} hides the text after it")
+    return found

@@ -36,6 +36,7 @@ def finish(root, keep_indent: bool) -> None:
     for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         if node.getparent() is not None:
             remove(node)
+    wrappers = []
     for element in list(iter_elements(root)):
         if element.getparent() is None:
             continue
@@ -49,11 +50,15 @@ def finish(root, keep_indent: bool) -> None:
             if not href or href.lower().startswith(("javascript:", "#")):
                 element.attrib.pop("href", None)
         if name in UNWRAP_TAGS or (name == "a" and "href" not in element.attrib):
-            unwrap(element)
+            wrappers.append(element)
         elif name in ("pre", "code"):
             classes = element.get("class") or ""
             if "language-" not in classes and "lang-" not in classes:
                 element.attrib.pop("class", None)
+    # Innermost first: unwrapping moves the children, and lxml walks every node it moves,
+    # so outermost first is quadratic in the nesting (100,000 nested <span>s).
+    for element in reversed(wrappers):
+        unwrap(element)
     wrap_orphan_items(root)
     prune_empty(root)
     tidy_strings(root, keep_indent)
