@@ -22,7 +22,7 @@ from ..dom import has_text
 from .actions import Action, apply_rules, keep_protection
 from .content import drop_title_heading, prune_link_lists
 from .content import main_content as find_main_content
-from .detector import detect
+from .detector import BALANCES, detect
 from .embeds import keep_embeds
 from .links import absolutise, base_url, mark_footnotes
 from .page import read_base, read_page_meta, scope_facts
@@ -108,6 +108,8 @@ def clean(
     ``balance`` is the detector's (precision, balanced, recall, or off); ``template`` the
     boilerplate learned from the post's folder, if any (see templates.py).
     """
+    if balance not in (*BALANCES, "off"):
+        raise ValueError(f"balance must be one of {', '.join(BALANCES)} or off, not {balance!r}")
     parsed = parsed_body(body)
     is_html, page, warnings = parsed.is_html, parsed.page, parsed.warnings
     actions: list[Action] = []

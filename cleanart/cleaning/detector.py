@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ..dom import attached, is_element, remove, text_of
 from ..text import EDGE
@@ -446,19 +445,3 @@ def detect(root, balance: str, actions: list[Action], protect: Protection = NO_P
     for br in spent:
         if attached(br, root):
             remove(br)
-
-
-def explain_blocks(root, balance: str = "balanced") -> list[dict[str, Any]]:
-    """Every block with its score and evidence (for tuning and for tests)."""
-    m = model()
-    blocks = blocks_of(root)
-    score_blocks(blocks, m)
-    return [
-        {
-            "text": b.text,
-            "score": round(b.score, 2),
-            "remove": b.score >= m.thresholds[balance],
-            "evidence": b.evidence,
-        }
-        for b in blocks
-    ]
