@@ -6,8 +6,10 @@ which ../shared/eval/score.py then scores against the gold files.
   rss: posts NNN.md (YAML front matter + HTML body). The competitors get the body
        without the front matter, wrapped as <html><body>BODY</body></html>.
   web: whole saved pages ID.html, scored with --tokens words.
+  wcxb: the WCXB development pages (ID.html.gz, seven page types), scored by
+       ../shared/eval/wcxb_score.py (the benchmark's word F1), with pages/s.
 
-Usage: python benchmarks/quality.py [--corpus DIR] [--only rss|web]
+Usage: python benchmarks/quality.py [--corpus DIR] [--only rss|web|wcxb]
 """
 
 from __future__ import annotations
@@ -151,6 +153,8 @@ def cleanart(src: Path, pred: Path, extra: list[str]) -> None:
         "-t",
         "txt",
         "-q",
+        "-j",
+        "1",  # one process, like the competitors' loops: pages/s compare per core
         *extra,
     ]
     done = subprocess.run(cmd, check=False, capture_output=True, text=True)
@@ -212,6 +216,55 @@ def bench(corpus: str, src: Path, scorer: Path) -> str:
     return f"### {title}\n\n{table(headers, rows)}\n"
 
 
+WCXB_RUNS = ("cleanart (development: all packs)", "cleanart, no detector (all packs)")
+
+
+def bench_wcxb(src: Path, scorer: Path) -> str:
+    """The WCXB development pages (seven page types), scored by the benchmark's word F1."""
+    import gzip
+
+    pages = sorted(src.glob("*.html.gz"))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-wcxb-") as tmp:
+        html_dir = Path(tmp) / "pages"
+        html_dir.mkdir()
+        for page in pages:
+            (html_dir / page.name[: -len(".gz")]).write_bytes(gzip.decompress(page.read_bytes()))
+        inputs = sorted(html_dir.glob("*.html"))
+        systems = [(n, CLEANART_RUNS[n]) for n in WCXB_RUNS]
+        systems += [(n, f) for n, f in competitors("web") if not n.startswith("html2text")]
+        for name, extract in systems:
+            if extract is None:
+                rows.append([name, "not installed", "", "", "", "", ""])
+                continue
+            pred = Path(tmp) / f"pred-{len(rows)}"
+            pred.mkdir()
+            start = time.perf_counter()
+            if isinstance(extract, list):
+                cleanart(html_dir, pred, extract)
+            else:
+                predict(extract, inputs, "web", pred)
+            seconds = time.perf_counter() - start
+            done = subprocess.run(
+                [sys.executable, str(scorer), str(src), str(pred), "--json"], capture_output=True, text=True
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            whole, article = result["all"], result["by_type"].get("article", {})
+            rows.append(
+                [
+                    name,
+                    f"{whole['f1']:.3f}",
+                    f"{whole['precision']:.3f}",
+                    f"{whole['recall']:.3f}",
+                    f"{article.get('f1', 0):.3f}",
+                    f"{whole['without_found']:.3f}",
+                    f"{len(inputs) / seconds:.0f}",
+                ]
+            )
+    headers = ["system", "F1", "precision", "recall", "F1 articles", "drop-snippets kept", "pages/s"]
+    return f"### wcxb-dev: {len(pages)} pages of seven types, word F1\n\n{table(headers, rows)}\n"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -225,17 +278,21 @@ def main(argv=None) -> int:
         help="folder holding rss/ and web/ (default: %(default)s)",
     )
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="default: %(default)s")
-    ap.add_argument("--only", choices=["rss", "web"], help="run one corpus only")
+    ap.add_argument("--only", choices=["rss", "web", "wcxb"], help="run one corpus only")
     args = ap.parse_args(argv)
 
     if not args.scorer.is_file():
         sys.exit(f"error: scorer not found: {args.scorer} (give it with --scorer FILE)")
-    corpora = [args.only] if args.only else ["rss", "web"]
-    dirs = {c: need_dir(args.corpus / c, f"{c} corpus") for c in corpora}
+    corpora = [args.only] if args.only else ["rss", "web", "wcxb"]
+    folders = {"rss": "rss", "web": "web", "wcxb": "wcxb-dev"}
+    dirs = {c: need_dir(args.corpus / folders[c], f"{c} corpus") for c in corpora}
     logging.disable(logging.WARNING)  # trafilatura and readability log about every empty page
     print(machine() + "\n")
     for c in corpora:
-        print(bench(c, dirs[c], args.scorer), flush=True)
+        if c == "wcxb":
+            print(bench_wcxb(dirs[c], args.scorer.with_name("wcxb_score.py")), flush=True)
+        else:
+            print(bench(c, dirs[c], args.scorer), flush=True)
     print(
         "F1/precision/recall: 4-token shingles, per-document means. leak rate: share of "
         "boilerplate blocks found in the output. lost: documents with gold content but an "

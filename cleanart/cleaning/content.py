@@ -173,6 +173,8 @@ def marked_main(body):
         size = len("".join(best.itertext()).strip())
         if size >= 0.25 * total or (len(candidates) == 1 and size >= 500):
             return best  # a short teaser marked <article> is not the story
+        if xpath == MAIN_XPATHS[0] and len(candidates) == 1 and size >= 200:
+            return best  # schema.org's articleBody says exactly where the story is, short or not
     return None
 
 
