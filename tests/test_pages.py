@@ -134,3 +134,15 @@ def test_a_small_hidden_box_still_goes():
 def test_a_class_rule_never_takes_the_wrapper_of_the_whole_story():
     html = page("<div class='subscribe-wrap'>" + paragraphs("article") + "</div>")
     assert STORY[0] in clean(html).text
+
+
+def test_a_long_comment_thread_after_the_story_still_goes():
+    comments = "".join(
+        f"<div class='comment'><p>Reader {i} wrote a long reply about the flood, the levee and the town "
+        "council's budget, agreeing with some points and not with others.</p></div>"
+        for i in range(12)
+    )
+    html = page("<div class='post'>" + paragraphs() + f"<div id='comments'>{comments}</div></div>")
+    text = clean(html).text
+    assert STORY[0] in text and STORY[2] in text
+    assert "Reader 3 wrote" not in text

@@ -32,6 +32,7 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
     cut_markers: list[tuple[int, Any, Any]] = []  # (position, marker, rule)
     unwraps: list[tuple[Any, Any]] = []
     removing, unwrapping, cutting = bool(plan.remove), bool(plan.unwrap), bool(plan.cut_selectors)
+    opening: list = []  # the story's first paragraph, found when a remove rule first needs it
     if removing or unwrapping or cutting or plan.cut_comments:
         counter = 0
         for node in _iter_all(root):
@@ -47,7 +48,7 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
             if node.getparent() is None:
                 continue
             rule = plan.remove.match(node) if removing else None
-            if rule and not _holds_the_article(node, rule, root):
+            if rule and not _holds_the_article(node, rule, root, opening):
                 actions.append(Action(rule.id, "remove", excerpt(node)))
                 remove(node)
                 continue
@@ -99,23 +100,31 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
     return untouched
 
 
-ARTICLE_SHARE = 0.5  # an unscoped remove rule never takes this share of the body's text
+OPENING = 100  # characters: the first paragraph this long is where the story starts
 
 
-def _holds_the_article(element, rule, root) -> bool:
+def _holds_the_article(element, rule, root, opening: list) -> bool:
     """A generic class-name rule that hit a wrapper around the story (a page whose whole
-    post sits in <div class="subscribe-wrap">) would empty the page: recall first."""
+    post sits in <div class="subscribe-wrap">) would empty the page: recall first.  The
+    story's opening paragraph tells a wrapper from a comment thread after the story."""
     if rule.scope or not len(element):
         return False
-    size = len("".join("".join(element.itertext()).split()))
-    if size < 500:
-        return False
-    total = _text_size(root)
-    return size >= ARTICLE_SHARE * total
+    if not opening:
+        opening.append(_opening(root))
+    node = opening[0]
+    while node is not None and node is not root:
+        if node is element:
+            return True
+        node = node.getparent()
+    return False
 
 
-def _text_size(root) -> int:
-    return len("".join("".join(root.itertext()).split()))
+def _opening(root):
+    """The first paragraph of at least OPENING characters (the root when there is none)."""
+    for element in root.iter("p", "div", "td", "section"):
+        if len((element.text or "").strip()) >= OPENING:
+            return element
+    return root
 
 
 def _run_position(run: Run, order: dict[int, int]) -> float:
