@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from ..dom import BLOCK_TAGS, is_element
+from ..dom import BLOCK_TAGS, is_element, new_element
+from ..text import CJK_LETTERS
 
 PARAGRAPHS = frozenset(("p", "pre", "td", "blockquote", "dd", "li", "h2", "h3", "h4"))
 CONTAINERS = frozenset(
@@ -47,7 +48,7 @@ UNLIKELY = re.compile(
 MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.I)
 LOOSE_TEXT = frozenset(("div", "section", "article", "main", "td", "center", "blockquote", "dd", "li"))
 COMMAS = re.compile(r"[,，、。；;]")
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+CJK = re.compile(f"[{CJK_LETTERS}]")
 MIN_PARAGRAPH = 25  # weighted characters (a CJK character weighs 2.5)
 MIN_SCORE = 10  # below this no container stands out: the whole body is kept
 SKIP = frozenset(("nav", "aside", "footer", "header", "form", "menu"))
@@ -78,14 +79,24 @@ def class_weight(element) -> int:
     return weight
 
 
+def text_beside(element, blocks=BLOCK_TAGS) -> tuple[str, bool]:
+    """The text of an element outside its children tagged ``blocks``, whitespace collapsed,
+    and whether it has such children."""
+    parts = [element.text or ""]
+    found = False
+    for child in element:
+        if is_element(child):
+            if child.tag in blocks:
+                found = True
+            else:
+                parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split()), found
+
+
 def own_text(element) -> str:
     """The text of a paragraph-like element, nested paragraphs excluded."""
-    parts = [element.text or ""]
-    for child in element:
-        if is_element(child) and child.tag not in PARAGRAPHS:
-            parts.append("".join(child.itertext()))
-        parts.append(child.tail or "")
-    return " ".join("".join(parts).split())
+    return text_beside(element, PARAGRAPHS)[0]
 
 
 def link_density(element, total: int | None = None) -> float:
@@ -97,31 +108,24 @@ def link_density(element, total: int | None = None) -> float:
     return min(1.0, linked / total)
 
 
-def _furniture(element, body) -> bool:
-    """Inside navigation, a header/footer/aside/form, or a container named like furniture."""
-    node = element
+def _furniture(element, body, memo: dict) -> bool:
+    """Inside navigation, a header/footer/aside/form, or a container named like furniture
+    (memoised: every paragraph asks about the same ancestors)."""
+    chain = []
+    node, found = element, False
     while node is not None and node is not body:
-        if node.tag in SKIP:
-            return True
+        if node in memo:
+            found = memo[node]
+            break
+        chain.append(node)
         words = (node.get("class") or "") + " " + (node.get("id") or "")
-        if words.strip() and UNLIKELY.search(words) and not MAYBE.search(words):
-            return True
+        if node.tag in SKIP or (words.strip() and UNLIKELY.search(words) and not MAYBE.search(words)):
+            found = True
+            break
         node = node.getparent()
-    return False
-
-
-def loose_text(element) -> tuple[str, bool]:
-    """Text directly in a container (inline children included), and whether it has blocks."""
-    parts = [element.text or ""]
-    blocks = False
-    for child in element:
-        if is_element(child):
-            if child.tag in BLOCK_TAGS:
-                blocks = True
-            else:
-                parts.append("".join(child.itertext()))
-        parts.append(child.tail or "")
-    return " ".join("".join(parts).split()), blocks
+    for node in chain:
+        memo[node] = found
+    return found
 
 
 def _br_pieces(element) -> list[str]:
@@ -149,7 +153,7 @@ def paragraphs(body):
         if tag in PARAGRAPHS and tag not in LOOSE_TEXT:
             yield own_text(element), element.getparent()
         elif tag in LOOSE_TEXT:
-            text, blocks = loose_text(element)
+            text, blocks = text_beside(element)
             if not text:
                 continue
             if blocks or len(element.findall("br")) < 2:
@@ -188,9 +192,10 @@ def scored_main(body):
     """The container with the most prose, grown until it holds most of the page's prose."""
     scores: dict = {}
     prose: list = []  # (credited element, weighted length) of every scored paragraph
+    furniture: dict = {}
     for text, parent in paragraphs(body):
         size = weighted_length(text)
-        if size < MIN_PARAGRAPH or parent is None or _furniture(parent, body):
+        if size < MIN_PARAGRAPH or parent is None or _furniture(parent, body, furniture):
             continue
         prose.append((parent, size))
         points = 1 + len(COMMAS.findall(text)) + min(3, size / 100)
@@ -271,12 +276,9 @@ def _with_siblings(top, final: dict):
                 kept.append(sibling)
     if len(kept) == 1:
         return top
-    from lxml import etree
-
-    wrapper = etree.SubElement(parent, "div")  # a detached copy would lose the tails' order
-    parent.remove(wrapper)
+    wrapper = new_element("div")
     for element in kept:
-        wrapper.append(element)  # moves it; the page is discarded afterwards anyway
+        wrapper.append(element)  # moves it (with its tail) out of the page, which is not written
     return wrapper
 
 
