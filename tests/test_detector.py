@@ -224,3 +224,12 @@ def test_learned_pack_passes_the_check_and_cleans_single_files(tmp_path):
 def test_learn_refuses_stdin(tmp_path):
     proc = run("convert", "-", "--learn")
     assert proc.returncode == 2 and "--learn" in proc.stderr
+
+
+def test_a_reference_link_that_shows_its_address_stays_at_the_end():
+    body = (
+        EN_STORY
+        + "<p>The patch series is here:</p>"
+        + "<p><a href='https://lore.kernel.org/all/patch-1/'>https://lore.kernel.org/all/patch-1/</a></p>"
+    )
+    assert "https://lore.kernel.org/all/patch-1/" in text_of(body)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..dom import attached, is_element, remove, text_of
-from ..text import EDGE
+from ..text import CJK_LETTERS, EDGE
 from .actions import Action, Protection
 from .blocks import Run, iter_runs, remove_run
 from .embeds import MEDIA_MARK
@@ -28,12 +28,13 @@ NO_PROTECTION = Protection()
 BALANCES = ("precision", "balanced", "recall")
 HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 BOLD = frozenset(("strong", "b"))
-CJK_OR_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
-CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
+CJK_OR_WORD = re.compile(f"[{CJK_LETTERS}]|[^\\W{CJK_LETTERS}_]+")  # a CJK character, or a Latin word
 SENTENCE = re.compile(r"[。！？!?]|\.(?=\s)")
 CLAUSE = re.compile(r"[；，、,;：:]")
 SENTENCE_OR_CLAUSE = re.compile(r"[。！？!?；，、,;]|\.(?=\s|$)")
 CELLS = frozenset(("td", "th"))
+VISIBLE_URL = re.compile(r"(?:https?://|www\.)[^\s/]+\.[^\s/]+", re.I)
 NUMERIC_LABEL = re.compile(
     r"[\d.,]+\s*[kKmMwW万千]?\s*[^\d\s]{1,10}(?:\s*[·•|/]?\s*[\d.,]+\s*[kKmMwW万千]?\s*[^\d\s]{1,10}){0,4}"
 )
@@ -367,9 +368,12 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
             ev.append(("after the article text", w["after_content"]))
         if b.cell:
             ev.append(("table cell", w["table_cell"]))
-        if b.link_ratio >= 0.6 and b.units <= 40:
+        # A link that shows its address is a reference the author cites; related lists
+        # and navigation show titles and labels instead.
+        linked = b.link_ratio >= 0.6 and not VISIBLE_URL.search(b.text)
+        if linked and b.units <= 40:
             ev.append((f"link density {b.link_ratio:.2f}", w["link_dense"] * b.link_ratio))
-        if i >= tail_list_from and tail_links >= 2 and b.link_ratio >= 0.6:
+        if linked and i >= tail_list_from and tail_links >= 2:
             ev.append(("link list at the end", w["link_tail_list"]))
         # A boilerplate heading turns what follows into boilerplate, until real text.
         if under_heading:
