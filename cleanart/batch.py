@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from . import storage
 from .writer import output_path, write_atomic
 
 DEFAULT_GLOBS = ("*.md", "*.markdown", "*.html", "*.htm", "*.xhtml")
@@ -31,8 +32,10 @@ class Task:
     relative: str
     target: str | None = None  # output file, when writing files
     # "skip" (output up to date), "collision" (output taken), "special" (a FIFO, socket
-    # or device found in a folder) or "self" (the output would replace the input)
+    # or device found in a folder), "self" (the output would replace the input) or
+    # "bad" (a record file that cannot be read on: ``target`` says why)
     status: str = ""
+    record: object = None  # records.Record: one record of a JSON Lines or WARC file
 
 
 @dataclass
@@ -43,6 +46,7 @@ class Result:
     messages: list[str] = field(default_factory=list)  # "warning: …" or the error
     empty: bool = False
     skipped: bool = False
+    target: str | None = None  # a record's output file, named in the worker from its URL
 
 
 # --- walking ----------------------------------------------------------------------------
@@ -66,6 +70,12 @@ def walk(
     for given in paths:
         if given == "-":
             yield Task("-", "stdin")
+            continue
+        if storage.is_url(given):  # fsspec: no inodes, no symlinks; listed sorted
+            if storage.is_dir(given):
+                yield from (Task(url, relative) for url, relative in storage.walk(given, globs))
+            else:
+                yield Task(given, given.rstrip("/").rsplit("/", 1)[-1])
             continue
         if os.path.isdir(given):
             real = os.path.realpath(given)
@@ -237,6 +247,8 @@ class Job:
     write: bool = False  # write Task.target instead of returning the text
     debug: bool = False  # add the traceback to an unexpected error's message
     out_dir: str | None = None  # with -o DIR: no output may land outside it through a symlink
+    fields: object = None  # records.Fields: a JSON record's HTML and metadata fields
+    update: bool = False  # -u: a record is skipped when its output is newer than its file
 
 
 def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
@@ -265,17 +277,29 @@ def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
         )
     if task.status == "self":
         return _failed(result, "the output would replace the input itself; not converted (choose another -o)")
+    if task.status == "bad":
+        return _failed(result, task.target or "cannot be read")
     try:
-        if task.path == "-":
-            data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
+        if task.record is not None:
+            from . import records
+
+            article = records.clean_record(task.record, job.options, job.fields or records.Fields())
+            if job.write and job.out_dir is not None:
+                name = records.output_name(task.record, article.meta.get("url"), job.fmt)
+                result.target = job.out_dir.rstrip("/") + "/" + name
+                if job.update and storage.newer(result.target, task.record.file):
+                    result.skipped = True
+                    return result
         else:
-            with open(task.path, "rb") as handle:
-                data = handle.read()
-        article = clean(data, task.path, job.options)
+            if task.path == "-":
+                data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
+            else:
+                data = storage.read_bytes(task.path)
+            article = clean(data, task.path, job.options)
         rendered = article.render(job.fmt, job.pretty)
     except HeaderError as exc:
         return _failed(result, f"bad header: {exc}")
-    except (CleanartError, ValueError, LookupError) as exc:
+    except (CleanartError, ValueError, LookupError) as exc:  # records.BadRecord too
         return _failed(result, str(exc) or type(exc).__name__)
     except OSError as exc:
         return _failed(result, exc.strerror or str(exc))
@@ -303,10 +327,14 @@ def _deliver(result: Result, task: Task, job: Job) -> Result:
     """Write a rendered result's output file, when the job writes files."""
     if job.write and result.output is not None:
         rendered, result.output = result.output, None
+        target = result.target or task.target
         try:
-            write_atomic(task.target, rendered, job.out_dir)
+            if storage.is_url(target):
+                storage.write_text(target, rendered)
+            else:
+                write_atomic(target, rendered, job.out_dir)
         except OSError as exc:
-            return _failed(result, f"cannot write {shown(task.target)}: {exc.strerror or exc}")
+            return _failed(result, f"cannot write {shown(target)}: {exc.strerror or exc}")
     return result
 
 

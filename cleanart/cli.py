@@ -114,11 +114,20 @@ def balance_option(precision: bool, recall: bool, no_detector: bool) -> str:
 @app.command(help=CONVERT_HELP, no_args_is_help=False)
 def convert(
     paths: List[str] = typer.Argument(None, help="Files, folders, or - for stdin.", show_default=False),
-    to: str = typer.Option(
-        "md", "-t", "--to", help="Output format: md, txt, json, html (aliases markdown, text)."
+    to: Optional[str] = typer.Option(
+        None,
+        "-t",
+        "--to",
+        help="Output format: md, txt, json, html (aliases markdown, text). Default md; json for "
+        "record files (.jsonl, .warc) and -o FILE.jsonl.",
+        show_default=False,
     ),
-    output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="Output file, or folder for several inputs (mirrors the input tree)."
+    output: Optional[str] = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Output file, or folder for several inputs (mirrors the input tree; records are named "
+        "from their URL); FILE.jsonl collects JSON Lines. A URL (s3://...) with cleanart[remote].",
     ),
     encoding: Optional[str] = typer.Option(
         None, "--encoding", help="Decode inputs with this encoding instead of detecting it."
@@ -178,13 +187,50 @@ def convert(
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failure."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    html_fields: List[str] = typer.Option(
+        [],
+        "--html-field",
+        help="JSON Lines: the field holding the HTML (repeatable, first found wins; "
+        "default html, body, content, raw).",
+    ),
+    meta_fields: List[str] = typer.Option(
+        [],
+        "--field",
+        help="JSON Lines: a field carried into the header (repeatable; default every other string field).",
+    ),
+    engine: str = typer.Option(
+        "local", "--engine", help="local (worker processes) or dask (a local Dask cluster of -j workers)."
+    ),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Run on the Dask cluster at this address (tcp://HOST:8786); cleanart[dask]."
+    ),
 ):
+    from . import records, storage
     from .api import FORMATS, Options
 
-    fmt = FORMATS.get(to.lower())
+    paths = [storage.local(p) for p in paths or []]
+    output = storage.local(output) if output is not None else None
+    jsonl_out = output is not None and output.lower().endswith(".jsonl")
+    record_run = bool(paths) and all(records.kind(p) for p in paths)
+    fmt = FORMATS.get((to if to is not None else ("json" if jsonl_out or record_run else "md")).lower())
     if fmt is None:
         fail_usage(f"unknown format {to!r} (choose md, txt, json or html)")
-    paths = list(paths or [])
+    if jsonl_out and fmt != "json":
+        fail_usage(f"-o {output} holds JSON Lines: use -t json (or leave -t out)")
+    if engine not in ("local", "dask"):
+        fail_usage(f"unknown engine {engine!r} (choose local or dask)")
+    dask_run = engine == "dask" or scheduler is not None
+    for where in [*paths, *([output] if output else [])]:
+        try:
+            storage.check(where)
+        except storage.StorageError as exc:
+            fail_usage(str(exc))
+        if dask_run and storage.in_process_only(where):
+            fail_usage(f"{where}: memory:// lives in this process only; Dask workers cannot reach it")
+    if dask_run and ("-" in paths or files_from == "-"):
+        fail_usage("Dask workers cannot read stdin: name files, folders or URLs")
+    if learn and any(records.kind(p) for p in paths):
+        fail_usage("--learn reads files, not records: convert the record files without it")
     if files_from is None and not paths:
         if sys.stdin.isatty():
             fail_usage("no input given (name files or folders, or - for stdin)")
@@ -220,19 +266,23 @@ def convert(
         raise typer.Exit(2) from None
     from . import batch
 
-    to_dir = output is not None and (
-        len(paths) > 1
-        or files_from is not None
-        or any(os.path.isdir(p) for p in paths)
-        or output.is_dir()
-        or str(output).endswith(os.sep)
+    to_dir = (
+        output is not None
+        and not jsonl_out
+        and (
+            len(paths) > 1
+            or files_from is not None
+            or any(storage.is_dir(p) or records.kind(p) for p in paths)
+            or storage.is_dir(output)
+            or output.endswith((os.sep, "/"))
+        )
     )
     if to_dir:
         for given in paths:
-            if os.path.isdir(given) and _same_file(given, str(output)):
+            if os.path.isdir(given) and _same_file(given, output):
                 fail_usage(f"-o {output} is the input folder {given}; choose another output folder")
     globs_used = tuple(globs) or batch.DEFAULT_GLOBS
-    exclude = output if to_dir else None
+    exclude = output if to_dir and not storage.is_url(output) else None
 
     def tasks():
         if files_from == "-":
@@ -242,18 +292,34 @@ def convert(
                 yield from batch.listed(batch.read_list(stream, null))
         yield from batch.walk(paths, globs_used, exclude)
 
+    def inputs():
+        return records.expand(tasks())
+
     if files_from is not None and files_from != "-" and not os.path.isfile(files_from):
         fail_usage(f"--files-from {files_from}: no such file")
-    many = to_dir or len(paths) > 1 or any(os.path.isdir(p) for p in paths) or files_from is not None
+    many = (
+        to_dir
+        or jsonl_out
+        or len(paths) > 1
+        or any(storage.is_dir(p) or records.kind(p) for p in paths)
+        or files_from is not None
+    )
     workers = jobs or (os.cpu_count() or 1)
-    if not many:
+    if not many or any(storage.in_process_only(p) for p in [*paths, output or ""]):
         workers = 1
     if learn:
         if files_from == "-" or "-" in paths:
             fail_usage("--learn reads the inputs twice: name files or folders, not stdin")
         options = replace(options, templates=batch.learn(tasks(), options, workers))
     job = batch.Job(
-        fmt, options, pretty, write=output is not None, debug=debug, out_dir=str(output) if to_dir else None
+        fmt,
+        options,
+        pretty,
+        write=output is not None and not jsonl_out,
+        debug=debug,
+        out_dir=output if to_dir else None,
+        fields=records.Fields(tuple(html_fields) or records.HTML_FIELDS, tuple(meta_fields) or None),
+        update=update,
     )
     counts = {"converted": 0, "skipped": 0, "failed": 0, "empty": 0}
     started = time.perf_counter()
@@ -265,11 +331,11 @@ def convert(
 
     def planned():
         """Tasks with their output file; collisions and up-to-date outputs marked."""
-        for task in tasks():
-            if output is None:
-                yield task
+        for task in inputs():
+            if output is None or jsonl_out or task.record is not None or task.status == "bad":
+                yield task  # a record's output is named from its URL, in the worker
                 continue
-            target = batch.target_for(task, str(output), fmt) if to_dir else str(output)
+            target = batch.target_for(task, output, fmt) if to_dir else output
             key = os.path.normcase(os.path.abspath(target))
             if not remember_all and os.path.dirname(key) != claimed["folder"]:
                 claimed["folder"], claimed["names"] = os.path.dirname(key), set()
@@ -283,20 +349,30 @@ def convert(
             if task.path != "-" and _same_file(task.path, target):
                 yield batch.Task(task.path, task.relative, str(target), "self")
                 continue
-            if update and task.path != "-" and _newer(target, task.path):
+            if update and task.path != "-" and storage.newer(target, task.path):
                 yield batch.Task(task.path, task.relative, str(target), "skip")
                 continue
             yield batch.Task(task.path, task.relative, str(target))
 
     # Counting walks the inputs once more; a list read from stdin can be read only once.
-    count = None if files_from == "-" else (lambda: sum(1 for _ in tasks()))
+    count = None if files_from == "-" else (lambda: sum(1 for _ in inputs()))
     progress = _Progress(report, many and not quiet, count)
     first_output = True
     interrupted = 0  # the exit status when a signal stopped the run
     finished_early: list = []
     stdout_error = None
-    results = batch.run(planned(), job, workers, finished=finished_early)
+    sink = storage.Sink(output) if jsonl_out else None
+    emit = sink.write if sink is not None else _emit
+    client = None
+    if dask_run:
+        client = _dask_client(scheduler, workers, report)
+        from .dask import run as dask_run_tasks
+
+        results = dask_run_tasks(planned(), job, client, finished=finished_early)
+    else:
+        results = batch.run(planned(), job, workers, finished=finished_early)
     _on_sigterm_interrupt()
+    completed = False
     try:
         for result in results:
             progress.advance(result)
@@ -313,7 +389,7 @@ def convert(
             if result.output is not None:
                 try:
                     separator = "\n" if not first_output and fmt in ("md", "txt", "html") else ""
-                    _emit(separator + result.output)
+                    emit(separator + result.output)
                 except BrokenPipeError:
                     raise
                 except OSError as exc:  # a full disk, a file size limit: stop, say so once
@@ -323,6 +399,7 @@ def convert(
                 first_output = False
             counts["converted"] += 1
             counts["empty"] += result.empty
+        completed = True
     except KeyboardInterrupt as exc:
         interrupted = 143 if isinstance(exc, Terminated) else 130
         _ignore_interrupts()  # the run is ending: a second signal must not cut the summary
@@ -335,6 +412,15 @@ def convert(
     finally:
         results.close()  # stops the workers now, not at interpreter exit
         progress.stop()
+        if client is not None:
+            from .dask import close
+
+            close(client)
+        if sink is not None:
+            if completed and stdout_error is None:
+                sink.commit()
+            else:
+                sink.discard()  # an interrupted run leaves no half-filled file
     try:
         sys.stdout.flush()
     except BrokenPipeError:
@@ -343,7 +429,8 @@ def convert(
         stdout_error = stdout_error or exc
     if stdout_error is not None:
         _quiet_broken_pipe()  # what is still buffered must not fail again at exit
-        report.say("", f"cannot write to standard output: {stdout_error.strerror or stdout_error}")
+        where = output if sink is not None else "standard output"
+        report.say("", f"cannot write to {where}: {stdout_error.strerror or stdout_error}")
     elapsed = time.perf_counter() - started
     if (many or interrupted) and not (quiet and not interrupted):
         report.say(
@@ -560,6 +647,27 @@ def _ignore_interrupts() -> None:
         pass
 
 
+def _dask_client(scheduler: str | None, workers: int, report: Reporter):
+    """A client of the scheduler, or of a local cluster of ``workers`` processes; exit 2 if none."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        fail_usage("--engine dask and --scheduler need Dask: pip install 'cleanart[dask]'")
+    from . import dask
+
+    try:
+        client = dask.connect(scheduler, workers)
+    except (OSError, TimeoutError) as exc:
+        report.say("", f"cannot reach the Dask scheduler {scheduler}: {exc}")
+        raise typer.Exit(2) from None
+    problem = dask.check_workers(client)
+    if problem:
+        dask.close(client)
+        report.say("", problem)
+        raise typer.Exit(2)
+    return client
+
+
 def _same_file(path, other) -> bool:
     """Whether two paths name one file (``other`` usually does not exist yet: one stat)."""
     try:
@@ -568,13 +676,6 @@ def _same_file(path, other) -> bool:
     except OSError:
         return False
     return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
-
-
-def _newer(target, source) -> bool:
-    try:
-        return os.stat(target).st_mtime >= os.stat(source).st_mtime
-    except OSError:
-        return False
 
 
 def _quiet_broken_pipe() -> None:
