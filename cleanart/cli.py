@@ -205,13 +205,13 @@ def convert(
         None, "--scheduler", help="Run on the Dask cluster at this address (tcp://HOST:8786); cleanart[dask]."
     ),
 ):
-    from . import records, storage
+    from . import storage
     from .api import FORMATS, Options
 
     paths = [storage.local(p) for p in paths or []]
     output = storage.local(output) if output is not None else None
     jsonl_out = output is not None and output.lower().endswith(".jsonl")
-    record_run = bool(paths) and all(records.kind(p) for p in paths)
+    record_run = bool(paths) and all(storage.record_kind(p) for p in paths)
     fmt = FORMATS.get((to if to is not None else ("json" if jsonl_out or record_run else "md")).lower())
     if fmt is None:
         fail_usage(f"unknown format {to!r} (choose md, txt, json or html)")
@@ -229,7 +229,7 @@ def convert(
             fail_usage(f"{where}: memory:// lives in this process only; Dask workers cannot reach it")
     if dask_run and ("-" in paths or files_from == "-"):
         fail_usage("Dask workers cannot read stdin: name files, folders or URLs")
-    if learn and any(records.kind(p) for p in paths):
+    if learn and any(storage.record_kind(p) for p in paths):
         fail_usage("--learn reads files, not records: convert the record files without it")
     if files_from is None and not paths:
         if sys.stdin.isatty():
@@ -272,7 +272,7 @@ def convert(
         and (
             len(paths) > 1
             or files_from is not None
-            or any(storage.is_dir(p) or records.kind(p) for p in paths)
+            or any(storage.is_dir(p) or storage.record_kind(p) for p in paths)
             or storage.is_dir(output)
             or output.endswith((os.sep, "/"))
         )
@@ -293,7 +293,14 @@ def convert(
         yield from batch.walk(paths, globs_used, exclude)
 
     def inputs():
-        return records.expand(tasks())
+        """The tasks, each file of records replaced by its records (only then is records.py imported)."""
+        for task in tasks():
+            if storage.record_kind(task.path) and not task.status:
+                from .records import expand
+
+                yield from expand([task])
+            else:
+                yield task
 
     if files_from is not None and files_from != "-" and not os.path.isfile(files_from):
         fail_usage(f"--files-from {files_from}: no such file")
@@ -301,7 +308,7 @@ def convert(
         to_dir
         or jsonl_out
         or len(paths) > 1
-        or any(storage.is_dir(p) or records.kind(p) for p in paths)
+        or any(storage.is_dir(p) or storage.record_kind(p) for p in paths)
         or files_from is not None
     )
     workers = jobs or (os.cpu_count() or 1)
@@ -318,7 +325,7 @@ def convert(
         write=output is not None and not jsonl_out,
         debug=debug,
         out_dir=output if to_dir else None,
-        fields=records.Fields(tuple(html_fields) or records.HTML_FIELDS, tuple(meta_fields) or None),
+        fields=_record_fields(html_fields, meta_fields),
         update=update,
     )
     counts = {"converted": 0, "skipped": 0, "failed": 0, "empty": 0}
@@ -645,6 +652,15 @@ def _ignore_interrupts() -> None:
             signal.signal(sig, signal.SIG_IGN)
     except ValueError:
         pass
+
+
+def _record_fields(html: list[str], meta: list[str]):
+    """--html-field and --field as records.Fields; None (the defaults) when neither is given."""
+    if not (html or meta):
+        return None
+    from .records import HTML_FIELDS, Fields
+
+    return Fields(tuple(html) or HTML_FIELDS, tuple(meta) or None)
 
 
 def _dask_client(scheduler: str | None, workers: int, report: Reporter):

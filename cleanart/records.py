@@ -15,29 +15,16 @@ of the input, so the usual metadata rules apply (``url``, ``link`` and
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import os
 import re
 from dataclasses import dataclass
 from typing import IO, Iterator, Union
-from urllib.parse import unquote, urlsplit
+
+from .storage import record_kind as kind
 
 HTML_FIELDS = ("html", "body", "content", "raw")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
-WARC_SUFFIXES = (".warc", ".warc.gz")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def kind(path: str) -> str | None:
-    """``"jsonl"`` or ``"warc"`` for a record file (by its name), else None."""
-    name = path.lower()
-    if name.endswith(JSONL_SUFFIXES):
-        return "jsonl"
-    if name.endswith(WARC_SUFFIXES):
-        return "warc"
-    return None
 
 
 @dataclass(frozen=True)
@@ -96,6 +83,8 @@ def read(stream: IO[bytes], path: str, relative: str | None = None) -> Iterator[
 
 
 def _read_jsonl(stream: IO[bytes], path: str, relative: str) -> Iterator[Item]:
+    import gzip
+
     if path.lower().endswith(".gz"):
         stream = gzip.GzipFile(fileobj=stream, mode="rb")
     number = 0
@@ -269,6 +258,9 @@ def output_name(record: Record, url: str | None, fmt: str) -> str:
     the name is the same on every run over the same file, and the same page
     fetched twice gives two files, never one overwriting the other.
     """
+    import hashlib
+    from urllib.parse import unquote, urlsplit
+
     from .writer import EXTENSIONS
 
     digest = hashlib.sha256(f"{record.relative}\n{record.number}\n{url or ''}".encode()).hexdigest()[:12]

@@ -15,7 +15,6 @@ import os
 import posixpath
 import re
 from typing import IO, Iterator
-from urllib.parse import unquote, urlsplit
 
 URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 
@@ -25,6 +24,23 @@ WHOLE_UPLOADS = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"}
 
 class StorageError(OSError):
     """A URL cleanart cannot reach: fsspec or the scheme's backend is not installed."""
+
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+def record_kind(path: str) -> str | None:
+    """``"jsonl"`` or ``"warc"`` for a file of records (by its name), else None.
+
+    Here rather than in records.py, so that a run without record files never imports it.
+    """
+    name = path.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    return None
 
 
 def is_url(path: str) -> bool:
@@ -37,6 +53,8 @@ def local(path: str) -> str:
     """A ``file://`` URL as a local path; anything else unchanged."""
     found = URL.match(path)
     if found and found.group(1).lower() == "file":
+        from urllib.parse import unquote, urlsplit
+
         return unquote(urlsplit(path).path) or "/"
     return path
 
