@@ -204,6 +204,9 @@ def convert(
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Run on the Dask cluster at this address (tcp://HOST:8786); cleanart[dask]."
     ),
+    partition_size: int = typer.Option(
+        64, "--partition-size", help="Dask: inputs (files or records) per partition.", min=1
+    ),
 ):
     from . import storage
     from .api import FORMATS, Options
@@ -370,12 +373,12 @@ def convert(
     stdout_error = None
     sink = storage.Sink(output) if jsonl_out else None
     emit = sink.write if sink is not None else _emit
-    client = None
+    cluster = None
     if dask_run:
-        client = _dask_client(scheduler, workers, report)
+        cluster = _dask_cluster(scheduler, workers, report)
         from .dask import run as dask_run_tasks
 
-        results = dask_run_tasks(planned(), job, client, finished=finished_early)
+        results = dask_run_tasks(planned(), job, cluster.client, partition_size, finished=finished_early)
     else:
         results = batch.run(planned(), job, workers, finished=finished_early)
     _on_sigterm_interrupt()
@@ -419,10 +422,8 @@ def convert(
     finally:
         results.close()  # stops the workers now, not at interpreter exit
         progress.stop()
-        if client is not None:
-            from .dask import close
-
-            close(client)
+        if cluster is not None:
+            cluster.close()
         if sink is not None:
             if completed and stdout_error is None:
                 sink.commit()
@@ -663,8 +664,8 @@ def _record_fields(html: list[str], meta: list[str]):
     return Fields(tuple(html) or HTML_FIELDS, tuple(meta) or None)
 
 
-def _dask_client(scheduler: str | None, workers: int, report: Reporter):
-    """A client of the scheduler, or of a local cluster of ``workers`` processes; exit 2 if none."""
+def _dask_cluster(scheduler: str | None, workers: int, report: Reporter):
+    """The Dask scheduler's client, or a local cluster of ``workers`` processes; exit 2 if none."""
     try:
         import distributed  # noqa: F401
     except ImportError:
@@ -672,16 +673,16 @@ def _dask_client(scheduler: str | None, workers: int, report: Reporter):
     from . import dask
 
     try:
-        client = dask.connect(scheduler, workers)
+        cluster = dask.Cluster(scheduler, workers)
     except (OSError, TimeoutError) as exc:
         report.say("", f"cannot reach the Dask scheduler {scheduler}: {exc}")
         raise typer.Exit(2) from None
-    problem = dask.check_workers(client)
+    problem = dask.check_workers(cluster.client)
     if problem:
-        dask.close(client)
+        cluster.close()
         report.say("", problem)
         raise typer.Exit(2)
-    return client
+    return cluster
 
 
 def _same_file(path, other) -> bool:

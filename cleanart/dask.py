@@ -97,32 +97,35 @@ def _cleanart_version() -> str:
     return __version__
 
 
-def connect(scheduler: str | None, workers: int):
-    """A Dask client: of the scheduler at ``scheduler``, else of a local cluster of
-    ``workers`` single-threaded processes (closed with the client)."""
-    import logging
+class Cluster:
+    """A client of the scheduler at ``scheduler``, else of a local cluster of ``workers``
+    single-threaded processes, started here and closed with the client."""
 
-    from distributed import Client, LocalCluster
+    def __init__(self, scheduler: str | None, workers: int):
+        import logging
 
-    if scheduler:
-        return Client(scheduler)
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    client = Client(cluster)
-    client.close_cluster = cluster  # closed with the client, see close()
-    return client
+        from distributed import Client, LocalCluster
 
+        # A worker lost and its partition run again is Dask's business, said in the scheduler's
+        # log; in the driver it would be a line among cleanart's, different from a local run's.
+        for name in ["distributed", *logging.root.manager.loggerDict]:  # Dask's config sets some one by one
+            if name.startswith("distributed"):
+                logging.getLogger(name).setLevel(logging.ERROR)
+        self.local = None
+        if not scheduler:
+            self.local = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        self.client = Client(scheduler or self.local)
 
-def close(client) -> None:
-    cluster = getattr(client, "close_cluster", None)
-    client.close()
-    if cluster is not None:
-        cluster.close()
+    def close(self) -> None:
+        self.client.close()
+        if self.local is not None:
+            self.local.close()
 
 
 # --- for people who hold a Dask bag -----------------------------------------------------

@@ -213,6 +213,13 @@ def warc(path, *records, gz=True):
 # Short Cyrillic text in KOI8-R: detection alone would not name it; the HTTP header does.
 KOI8 = "<html><body><article><p>Привет, мир! Это короткая статья.</p></article></body></html>"
 GBK = "<html><head><title>某某市发布计划</title></head><body><article><p>计划明确，将优先在居民小区布局快充设施，并鼓励社会资本参与建设运营。</p></article></body></html>"
+GBK_PAGE = (
+    "response",
+    "https://news.example.cn/a.html",
+    "200 OK",
+    "text/html; charset=gbk",
+    GBK.encode("gbk"),
+)
 
 
 def test_each_html_response_in_a_warc_is_one_input_the_rest_skipped_and_counted(tmp_path):
@@ -245,28 +252,14 @@ def test_each_html_response_in_a_warc_is_one_input_the_rest_skipped_and_counted(
 
 
 def test_an_uncompressed_warc_reads_the_same(tmp_path):
-    page = (
-        "response",
-        "https://news.example.cn/a.html",
-        "200 OK",
-        "text/html; charset=gbk",
-        GBK.encode("gbk"),
-    )
-    zipped = convert(warc(tmp_path / "a.warc.gz", page), "-j", "1", "-t", "txt")
-    plain = convert(warc(tmp_path / "a.warc", page, gz=False), "-j", "1", "-t", "txt")
+    zipped = convert(warc(tmp_path / "a.warc.gz", GBK_PAGE), "-j", "1", "-t", "txt")
+    plain = convert(warc(tmp_path / "a.warc", GBK_PAGE, gz=False), "-j", "1", "-t", "txt")
     assert plain[0] == 0
     assert plain[1] == zipped[1] == "计划明确，将优先在居民小区布局快充设施，并鼓励社会资本参与建设运营。\n"
 
 
 def test_a_broken_warc_converts_the_records_before_the_break(tmp_path):
-    page = (
-        "response",
-        "https://news.example.cn/a.html",
-        "200 OK",
-        "text/html; charset=gbk",
-        GBK.encode("gbk"),
-    )
-    archive = warc(tmp_path / "a.warc.gz", page, page)
+    archive = warc(tmp_path / "a.warc.gz", GBK_PAGE, GBK_PAGE)
     data = archive.read_bytes()
     archive.write_bytes(data + b"garbage after the records\r\n\r\n")
     status, out, err = convert(archive, "-j", "1", "-t", "txt", "-q")

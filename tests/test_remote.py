@@ -119,3 +119,20 @@ def test_converting_one_post_imports_neither_dask_nor_fsspec(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stdout == "[]\n", done.stderr
     assert (tmp_path / "out.md").read_text().startswith("---\ntitle: one\n")
+
+
+def test_the_dask_engine_without_dask_is_a_one_line_usage_error(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if cleanart[dask] were not installed
+    status, _, err = convert(tmp_path, "-o", tmp_path / "out", "--engine", "dask")
+    assert status == 2
+    assert (
+        err.splitlines()[0]
+        == "cleanart: --engine dask and --scheduler need Dask: pip install 'cleanart[dask]'"
+    )
+
+
+def test_memory_urls_cannot_go_to_dask_workers(memory):
+    _, root = memory
+    status, _, err = convert(f"{root}/in", "-o", f"{root}/out", "--engine", "dask")
+    assert status == 2
+    assert "memory:// lives in this process only" in err.splitlines()[0]
