@@ -15,7 +15,13 @@ CLI runs go through _launch.py, which records the peak RSS of the main process a
 of its largest worker. Then the start-up cost: `cleanart convert POST -t txt` and
 `cleanart --version`, median of 20 runs each.
 
-Usage: python benchmarks/throughput.py [--files N] [--corpus DIR] [--memory-check]
+With --dask (needs cleanart[dask]): `cleanart -t txt -j 1` against the same command on a
+Dask LocalCluster of 2 single-threaded worker processes (`--scheduler ADDRESS`; the
+cluster is started first and not timed), on 5,000 and on 20,000 posts, with each
+worker's peak RSS, read from the workers themselves after the run (a fresh cluster
+for each size).
+
+Usage: python benchmarks/throughput.py [--files N] [--corpus DIR] [--memory-check | --dask]
 """
 
 from __future__ import annotations
@@ -273,6 +279,55 @@ def memory_check(src: Path) -> None:
     )
 
 
+def _worker_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / PER_MB
+
+
+def dask_check(src: Path, sizes=(5000, 20000), workers: int = 2) -> None:
+    """-j 1 against a LocalCluster of ``workers`` processes, and each worker's peak memory."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    print(machine() + f"\nFiles live in {scratch_dir() or tempfile.gettempdir()}\n", flush=True)
+    rows_out, rates, peaks = [], {}, {}
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="cleanart-bench-", dir=scratch_dir()) as tmp_name:
+            tmp = Path(tmp_name)
+            posts = build(src, n, tmp)
+            convert = ["convert", str(posts), "-o", "{out}", "-q", "-t", "txt"]
+            one = cli(f"cleanart -t txt -j 1, {n} posts", "cleanart", [*convert, "-j", "1"], n, tmp)
+            with (
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                name = f"cleanart -t txt --scheduler (LocalCluster, {workers} workers), {n} posts"
+                on_dask = cli(name, "cleanart", [*convert, "--scheduler", cluster.scheduler_address], n, tmp)
+                worker_mb = client.run(_worker_peak_mb)
+            on_dask["worker"] = max(worker_mb.values())
+            rows_out += [rows([one])[0], rows([on_dask])[0]]
+            rates[n] = (on_dask["docs"] / on_dask["seconds"]) / (one["docs"] / one["seconds"])
+            peaks[n] = sorted(worker_mb.values())
+            print(f"{n} posts: {rates[n]:.2f}x; worker peaks MB {[round(v) for v in peaks[n]]}", flush=True)
+    print(f"\n{table(HEADERS, rows_out)}\n")
+    small, big = max(peaks[sizes[0]]), max(peaks[sizes[-1]])
+    print("Floors (from the project's issue):\n")
+    print(
+        f"- a LocalCluster of {workers} workers on {sizes[-1]} posts >= 1.6x the -j 1 rate: "
+        f"{rates[sizes[-1]]:.2f}x, {verdict(rates[sizes[-1]] >= 1.6)}"
+    )
+    print(
+        f"- peak RSS per worker flat from {sizes[0]} to {sizes[-1]} posts (within 10%): "
+        f"{small:.0f} MB vs {big:.0f} MB, ratio {big / small:.2f}, {verdict(big <= 1.1 * small)}"
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -291,6 +346,11 @@ def main(argv=None) -> int:
         action="store_true",
         help="only run cleanart -j 1 on 5000 and 20000 files and compare peak RSS",
     )
+    ap.add_argument(
+        "--dask",
+        action="store_true",
+        help="only compare -j 1 with a Dask LocalCluster of 2 workers on 5000 and 20000 posts",
+    )
     ap.add_argument("--loop", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -302,6 +362,8 @@ def main(argv=None) -> int:
     src = need_dir(args.corpus / "rss", "rss corpus")
     if args.memory_check:
         memory_check(src)
+    elif args.dask:
+        dask_check(src)
     else:
         throughput(src, args.files)
     return 0

@@ -365,7 +365,9 @@ def convert(
             yield batch.Task(task.path, task.relative, str(target))
 
     # Counting walks the inputs once more; a list read from stdin can be read only once.
-    count = None if files_from == "-" else (lambda: sum(1 for _ in inputs()))
+    # Nor are record files read twice just to count their records.
+    uncountable = files_from == "-" or any(storage.record_kind(p) for p in paths)
+    count = None if uncountable else (lambda: sum(1 for _ in inputs()))
     progress = _Progress(report, many and not quiet, count)
     first_output = True
     interrupted = 0  # the exit status when a signal stopped the run
