@@ -284,10 +284,9 @@ def _worker_peak_mb() -> float:
 
 
 def dask_check(src: Path, sizes=(5000, 20000), workers: int = 2) -> None:
-    """-j 1 against a LocalCluster of ``workers`` processes, and each worker's peak memory."""
-    import logging
-
-    from distributed import Client, LocalCluster
+    """-j 1 and -j ``workers`` against the Dask cluster ``--engine dask -j workers`` starts,
+    and each Dask worker's peak memory."""
+    from cleanart.dask import Cluster
 
     print(machine() + f"\nFiles live in {scratch_dir() or tempfile.gettempdir()}\n", flush=True)
     rows_out, rates, peaks = [], {}, {}
@@ -297,24 +296,27 @@ def dask_check(src: Path, sizes=(5000, 20000), workers: int = 2) -> None:
             posts = build(src, n, tmp)
             convert = ["convert", str(posts), "-o", "{out}", "-q", "-t", "txt"]
             one = cli(f"cleanart -t txt -j 1, {n} posts", "cleanart", [*convert, "-j", "1"], n, tmp)
-            with (
-                LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                ) as cluster,
-                Client(cluster) as client,
-            ):
+            pool_args = [*convert, "-j", str(workers)]
+            pool = cli(f"cleanart -t txt -j {workers}, {n} posts", "cleanart", pool_args, n, tmp)
+            cluster = Cluster(None, workers)
+            try:
                 name = f"cleanart -t txt --scheduler (LocalCluster, {workers} workers), {n} posts"
-                on_dask = cli(name, "cleanart", [*convert, "--scheduler", cluster.scheduler_address], n, tmp)
-                worker_mb = client.run(_worker_peak_mb)
+                address = cluster.client.scheduler.address
+                on_dask = cli(name, "cleanart", [*convert, "--scheduler", address], n, tmp)
+                worker_mb = cluster.client.run(_worker_peak_mb)
+            finally:
+                cluster.close()
             on_dask["worker"] = max(worker_mb.values())
-            rows_out += [rows([one])[0], rows([on_dask])[0]]
-            rates[n] = (on_dask["docs"] / on_dask["seconds"]) / (one["docs"] / one["seconds"])
+            rows_out += rows([one, pool, on_dask])
+            rate = {r["name"]: r["docs"] / r["seconds"] for r in (one, pool, on_dask)}
+            rates[n] = rate[on_dask["name"]] / rate[one["name"]]
             peaks[n] = sorted(worker_mb.values())
-            print(f"{n} posts: {rates[n]:.2f}x; worker peaks MB {[round(v) for v in peaks[n]]}", flush=True)
+            local = rate[pool["name"]] / rate[one["name"]]
+            print(
+                f"{n} posts: Dask {rates[n]:.2f}x -j 1 (-j {workers}: {local:.2f}x); "
+                f"worker peaks MB {[round(v) for v in peaks[n]]}",
+                flush=True,
+            )
     print(f"\n{table(HEADERS, rows_out)}\n")
     small, big = max(peaks[sizes[0]]), max(peaks[sizes[-1]])
     print("Floors (from the project's issue):\n")
