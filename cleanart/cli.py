@@ -373,16 +373,21 @@ def convert(
     interrupted = 0  # the exit status when a signal stopped the run
     finished_early: list = []
     stdout_error = None
-    sink = storage.Sink(output) if jsonl_out else None
-    emit = sink.write if sink is not None else _emit
-    cluster = None
-    if dask_run:
-        cluster = _dask_cluster(scheduler, workers, report)
+    cluster = _dask_cluster(scheduler, workers, report) if dask_run else None
+    if cluster is not None:
         from .dask import run as dask_run_tasks
 
         results = dask_run_tasks(planned(), job, cluster.client, partition_size, finished=finished_early)
     else:
         results = batch.run(planned(), job, workers, finished=finished_early)
+    try:
+        sink = storage.Sink(output) if jsonl_out else None  # after the cluster: a usage error leaves no file
+    except OSError as exc:
+        if cluster is not None:
+            cluster.close()
+        report.say("", f"cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
+    emit = sink.write if sink is not None else _emit
     _on_sigterm_interrupt()
     completed = False
     try:

@@ -218,8 +218,8 @@ def decode(data: bytes, charset: str | None, encoding: str | None = None):
         codec = reader.canonical(charset)
     except LookupError:
         return reader.decode(data)
-    reader.refuse_binary(data)
-    return reader._decode_as(data, codec)
+    reader.refuse_binary(data)  # an image served as text/html is still refused
+    return reader.decode(data, codec)
 
 
 def clean_record(record: Record, options=None, fields: Fields = Fields()):

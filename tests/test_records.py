@@ -181,6 +181,17 @@ def test_records_into_one_json_lines_file(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["all.jsonl"]  # no temporary left
 
 
+def test_a_json_lines_output_file_that_cannot_be_made_is_one_line(tmp_path):
+    crawl = jsonl(tmp_path / "crawl.jsonl", GARDEN)
+    (tmp_path / "file").write_text("a file, not a folder")
+    status, out, err = convert(crawl, "-o", tmp_path / "file" / "all.jsonl")
+    assert status == 1
+    assert out == ""
+    (line,) = err.splitlines()  # one line, the system's reason after the file's name
+    assert line.startswith(f"cleanart: cannot write {tmp_path}/file/all.jsonl: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crawl.jsonl", "file"]
+
+
 def test_a_json_lines_output_file_takes_json_only(tmp_path):
     crawl = jsonl(tmp_path / "crawl.jsonl", GARDEN)
     status, _, err = convert(crawl, "-o", tmp_path / "all.jsonl", "-t", "md")
