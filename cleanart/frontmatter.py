@@ -280,7 +280,8 @@ def _load_yaml(raw: str, first_line: int, strict: bool):
     try:
         root = loader.get_single_node() if raw.strip() else None
         if root is not None:
-            _expanded_size(root)
+            if "*" in raw:  # only aliases repeat values
+                _expanded_size(root)
             warnings = _duplicate_keys(root, first_line)
             data = loader.construct_document(root)
     except _AliasBomb as exc:
@@ -538,9 +539,9 @@ def _clean_value(value: Any) -> str | None:
     """A header string as a reader should see it: no zero-width characters, no edge spaces."""
     if value is None:
         return None
-    from .text import ZERO_WIDTH
+    from .text import without_zero_width
 
-    return ZERO_WIDTH.sub("", as_text(value) or "").strip() or None
+    return without_zero_width(as_text(value) or "").strip() or None
 
 
 def first_value(header: dict, keys: tuple[str, ...]) -> Any:

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+from ahocorasick_rs import AhoCorasick, MatchKind
+
+from .screen import Screen
 
 BUILTIN_DIR = Path(__file__).with_name("packs")
 ACTIONS = ("remove", "unwrap", "move", "cut", "drop", "trim", "keep")  # also the order they apply in
@@ -748,6 +751,9 @@ class SelectorIndex:
     everywhere: list[Rule] = field(default_factory=list)
     position: dict[str, int] = field(default_factory=dict)
     substrings: dict[str, dict[str, list[Rule]]] = field(default_factory=dict)
+    # Per attribute, one scan for all its needles ([class*="share"] and the like) and the
+    # rules of each needle, by the scan's pattern index: built by build().
+    needle_scans: dict[str, tuple[Any, list[list[Rule]]]] = field(default_factory=dict)
     has_attribute_keys: bool = False  # some rule is keyed on an attribute other than class/id
 
     @classmethod
@@ -768,6 +774,11 @@ class SelectorIndex:
                         bucket.append(rule)
                     else:
                         index.by_key.setdefault(key, []).append(rule)
+        for attr, needles in index.substrings.items():
+            needles = {needle: rules for needle, rules in needles.items() if needle}  # "" never matches
+            if needles:
+                scan = AhoCorasick(list(needles), matchkind=MatchKind.Standard)
+                index.needle_scans[attr] = (scan, list(needles.values()))
         return index
 
     def __bool__(self) -> bool:
@@ -787,12 +798,11 @@ class SelectorIndex:
                 found.extend(by_key.get("id:" + ident, ()))
             for name, value in attrs.items():
                 found.extend(by_key.get("has:" + name, ()))
-                needles = self.substrings.get(name)
-                if needles:
-                    text = value.lower()
-                    for needle, rules in needles.items():
-                        if needle in text:
-                            found.extend(rules)
+                scan = self.needle_scans.get(name)
+                if scan:
+                    hits = scan[0].find_matches_as_indexes(value.lower(), overlapping=True)
+                    for needle in sorted({hit[0] for hit in hits}):
+                        found.extend(scan[1][needle])
         if self.everywhere:
             found.extend(self.everywhere)
         return found
@@ -821,53 +831,23 @@ class RulePlan:
     trims: list[Rule] = field(default_factory=list)  # patterns cut off the end of a block
     keep_selectors: SelectorIndex = field(default_factory=lambda: SelectorIndex())
     keep_patterns: list[Rule] = field(default_factory=list)  # blocks the detector must leave
-    _any_text_rule: Any = None  # all unscoped text patterns in one regex, built on first use
-    _scoped_text_rules: list = field(default_factory=list)
+    _screen: Screen | None = None  # which text rules could match a block, built on first use
 
     def text_rule_for(self, text: str) -> Rule | None:
         """The first text rule whose pattern matches the whole of ``text``.
 
-        Most blocks are article text that no rule matches: one combined regular
-        expression says so in a single call before the rules are tried one by one.
+        Most blocks are article text that no rule matches: one scan for the literals
+        the patterns need (see screen.py) leaves the few rules worth trying.
         """
         length = len(text)
         if length > self.max_chars:
             return None
-        if self._any_text_rule is None:
-            # Unscoped rules only: they are the same in every plan, so one process
-            # compiles this once; scoped (site) rules are few and tried one by one.
-            unscoped = tuple(r.pattern.pattern for r in self.text_rules if not r.scope)
-            self._any_text_rule = combine(unscoped) or False
-            self._scoped_text_rules = [r for r in self.text_rules if r.scope]
-        candidates = self.text_rules
-        if self._any_text_rule is not False and not self._any_text_rule.fullmatch(text):
-            candidates = self._scoped_text_rules
-        for rule in candidates:
+        if self._screen is None:
+            self._screen = Screen([[rule.pattern.pattern] for rule in self.text_rules])
+        for index in self._screen.candidates(text):
+            rule = self.text_rules[index]
             if length <= rule.max_chars and rule.pattern.fullmatch(text):
                 return rule
-        return None
-
-
-LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
-BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
-
-
-@lru_cache(maxsize=32)
-def combine(sources: tuple[str, ...]) -> re.Pattern | None:
-    """One regular expression matching what any of ``sources`` matches, or None if unsafe."""
-    parts = []
-    for source in sources:
-        if BACKREFERENCE.search(source):
-            return None  # group numbers would shift
-        flags = LEADING_FLAGS.match(source)
-        if flags:
-            source = f"(?{flags.group(1)}:{source[flags.end() :]})"
-        parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", source) + ")")
-    if not parts:
-        return None
-    try:
-        return re.compile("|".join(parts))
-    except re.error:
         return None
 
 

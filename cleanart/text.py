@@ -14,6 +14,7 @@ from functools import lru_cache
 
 # Zero-width characters; a joiner (U+200D) only between letters (it builds emoji).
 ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u180e\u00ad]|(?<=\\w)\u200d(?=\\w)")
+_ANY_ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u180e\u00ad\u200d]")
 # Wide East Asian characters and punctuation (not Hangul: Korean separates words).
 # Checked by code point: a regular expression with these ranges costs milliseconds to
 # compile in every process.
@@ -43,6 +44,12 @@ def is_wide(char: str) -> bool:
 ODD_SPACE = re.compile(r"[\t\r\n\f\v\xa0\u2000-\u200a\u202f\u205f]| {2}")
 
 
+def without_zero_width(text: str) -> str:
+    """``text`` without zero-width characters (most text has none: a plain scan says so
+    several times faster than the substitution)."""
+    return ZERO_WIDTH.sub("", text) if _ANY_ZERO_WIDTH.search(text) else text
+
+
 def join_spaces(text: str) -> str:
     """Collapse whitespace runs; a run holding a line break between wide characters vanishes."""
     if not ODD_SPACE.search(text):
@@ -67,7 +74,7 @@ def tidy(text: str, keep_indent: bool = False) -> str:
     With ``keep_indent`` a leading run of U+3000 or no-break spaces (a Chinese
     paragraph indent) is kept as it was.
     """
-    text = ZERO_WIDTH.sub("", text)
+    text = without_zero_width(text)
     indent = ""
     if keep_indent:
         lead = INDENT.match(text)

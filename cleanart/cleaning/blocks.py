@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from lxml import etree
 
 from ..dom import BLOCK_TAGS, is_element, text_of
-from ..text import EDGE, ZERO_WIDTH
+from ..text import EDGE, without_zero_width
 
 
 @dataclass
@@ -78,7 +78,7 @@ def _run(container, items: list, with_text: bool = True) -> Run:
             parts.append(getattr(item[1], item[0]) or "")
         elif is_element(item):
             parts.append(text_of(item))
-    text = " ".join(ZERO_WIDTH.sub("", "".join(parts)).split()).strip(EDGE)
+    text = " ".join(without_zero_width("".join(parts)).split()).strip(EDGE)
     return Run(container, items, text, 0)
 
 

@@ -17,8 +17,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..dom import attached, is_element, remove, text_of
+from ..screen import Screen
 from ..text import CJK_LETTERS, EDGE
 from .actions import Action, Protection
 from .blocks import Run, iter_runs, remove_run
@@ -28,8 +30,8 @@ NO_PROTECTION = Protection()
 BALANCES = ("precision", "balanced", "recall")
 HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 BOLD = frozenset(("strong", "b"))
-CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
-CJK_OR_WORD = re.compile(f"[{CJK_LETTERS}]|[^\\W{CJK_LETTERS}_]+")  # a CJK character, or a Latin word
+NOT_CJK = re.compile(f"[^{CJK_LETTERS}]+")
+WORD = re.compile(f"[^\\W{CJK_LETTERS}_]+")  # a Latin (non-CJK) word
 SENTENCE = re.compile(r"[。！？!?]|\.(?=\s)")
 CLAUSE = re.compile(r"[；，、,;：:]")
 SENTENCE_OR_CLAUSE = re.compile(r"[。！？!?；，、,;]|\.(?=\s|$)")
@@ -49,7 +51,15 @@ class Cue:
     whole: bool  # the phrase must be the whole block
     word_weight: float = 0.0  # for a single word of this kind that only hints
     words: re.Pattern | None = None
-    anchors: frozenset[str] = frozenset()  # literals one of which any match contains (lower case)
+
+
+class Lexeme(NamedTuple):
+    """One pattern of a cue, compiled alone: a long block only asks whether the few
+    patterns whose literals it holds match (the cue's whole alternation is slow there)."""
+
+    cue: int  # position in Model.cues
+    word: bool  # a hinting word, not a phrase
+    pattern: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -61,8 +71,8 @@ class Model:
     weights: dict[str, float]
     classes: frozenset[str]
     cues: tuple[Cue, ...]
-    screen: re.Pattern  # the cues' literal anchors (lower case): most blocks have none
-    by_anchor: dict[str, tuple[int, ...]]  # a found anchor → the cues (positions) worth trying
+    lexemes: tuple[Lexeme, ...]  # every pattern of every cue, in the screen's order
+    screen: Screen  # the lexemes worth matching in a block (most blocks have none)
 
 
 @lru_cache(maxsize=1)
@@ -79,11 +89,19 @@ def model() -> Model:
             bool(spec.get("whole")),
             spec.get("word_weight", 0.0),
             _one_pattern(spec["words"]) if spec.get("words") else None,
-            anchors_of([*spec["patterns"], *(spec.get("words") or ())]),
         )
         for name, spec in data["cues"].items()
     )
     length = data["length"]
+    sources = [
+        (position, word, pattern)
+        for position, spec in enumerate(data["cues"].values())
+        for word, patterns in ((False, spec["patterns"]), (True, spec.get("words") or ()))
+        for pattern in patterns
+    ]
+    screen = Screen([[pattern] for _, _, pattern in sources])
+    if screen.always:
+        raise ValueError(f"detector.yaml: cue pattern {sources[min(screen.always)][2]!r} has no literal text")
     return Model(
         thresholds=data["thresholds"],
         short=length["short"],
@@ -92,77 +110,9 @@ def model() -> Model:
         weights=data["weights"],
         classes=frozenset(data["boiler_classes"]),
         cues=cues,
-        screen=_screen(cues),
-        by_anchor=_by_anchor(cues),
+        lexemes=tuple(Lexeme(cue, word, re.compile(pattern, re.I)) for cue, word, pattern in sources),
+        screen=screen,
     )
-
-
-def _screen(cues) -> re.Pattern:
-    """One scan for every literal any cue needs, longest first.
-
-    Python's regular expressions try each of hundreds of alternatives at every position
-    of a block; a pattern of plain literals is scanned quickly instead, and only the cues
-    whose literals it finds (in a few blocks in a hundred) are matched in full."""
-    found = {a for cue in cues for a in cue.anchors}
-    return re.compile("|".join(re.escape(a) for a in sorted(found, key=len, reverse=True)))
-
-
-def _by_anchor(cues) -> dict[str, tuple[int, ...]]:
-    """Each anchor → the cues with that anchor or one inside it (the scan reports the
-    longest literal at a place, so a shorter one inside it must be tried too)."""
-    anchors = {a for cue in cues for a in cue.anchors}
-    return {
-        anchor: tuple(i for i, cue in enumerate(cues) if any(a in anchor for a in cue.anchors))
-        for anchor in anchors
-    }
-
-
-def anchors_of(patterns) -> frozenset[str]:
-    """The literal strings one of which every match of any of ``patterns`` contains."""
-    try:
-        from re import _parser as parser
-    except ImportError:  # Python before 3.11
-        import sre_parse as parser
-
-    found: set[str] = set()
-    for pattern in patterns:
-        literals = _anchors(parser.parse(pattern.lower()))
-        if not literals:
-            raise ValueError(f"detector.yaml: cue pattern {pattern!r} has no literal text to screen for")
-        found |= literals
-    return frozenset(found)
-
-
-def _anchors(items) -> set[str] | None:
-    """Literal strings one of which every match of a parsed pattern contains (None: unknown)."""
-    try:
-        from re import _constants as op
-    except ImportError:  # Python before 3.11
-        import sre_constants as op
-
-    best: set[str] | None = None
-    run = ""
-
-    def consider(candidate):
-        nonlocal best
-        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
-            best = candidate
-
-    for code, value in [*items, (None, None)]:
-        if code is op.LITERAL:
-            run += chr(value)
-            continue
-        consider({run} if run else None)
-        run = ""
-        if code is op.SUBPATTERN:
-            consider(_anchors(value[-1]))
-        elif code is op.BRANCH:
-            branches = [_anchors(branch) for branch in value[1]]
-            if all(branches):
-                consider(set().union(*branches))
-        elif code in (op.MAX_REPEAT, op.MIN_REPEAT) and value[0] >= 1:
-            consider(_anchors(value[2]))
-    return best
 
 
 def _one_pattern(patterns: list[str]) -> re.Pattern:
@@ -193,9 +143,11 @@ def units_of(text: str) -> int:
     if len(text) > LONG_TEXT:
         return len(text) // 3
     if text.isascii():
-        return 2 * len(CJK_OR_WORD.findall(text))
-    cjk = len(CJK_CHAR.findall(text))
-    return cjk + 2 * (len(CJK_OR_WORD.findall(text)) - cjk)
+        return 2 * len(WORD.findall(text))
+    # Everything but CJK in a few pieces: what they leave out is the CJK count, and the
+    # words are in them (each CJK character a regular expression call is much slower).
+    rest = NOT_CJK.findall(text)
+    return len(text) - sum(map(len, rest)) + 2 * len(WORD.findall(" ".join(rest)))
 
 
 def link_chars(run: Run) -> int:
@@ -210,8 +162,7 @@ def link_chars(run: Run) -> int:
     return total
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What an element's ancestors (up to eight levels) say about text inside it."""
 
     words: frozenset[str]  # class and id words
@@ -289,25 +240,27 @@ def cue_hits(text: str, m: Model, short: bool = True) -> list[tuple[Cue, float, 
     """Each cue kind found in ``text``: (cue, weight, characters its phrases cover).
 
     Whole-block cues are tried on short blocks only."""
-    candidates: set[int] = set()
-    for found in m.screen.finditer(text.lower()):
-        candidates.update(m.by_anchor[found.group(0)])
+    found: dict[int, list[Lexeme]] = {}
+    for index in m.screen.candidates(text):
+        lexeme = m.lexemes[index]
+        found.setdefault(lexeme.cue, []).append(lexeme)
     hits = []
-    for position in sorted(candidates):
+    for position, lexemes in found.items():
         cue = m.cues[position]
-        if cue.whole and not short:
-            continue
         if cue.whole:
-            if cue.pattern.fullmatch(text):
+            if short and cue.pattern.fullmatch(text):
                 hits.append((cue, cue.weight, len(text)))
             continue
-        if short:  # how much of the block the phrases cover matters in short blocks only
+        phrases = [x.pattern for x in lexemes if not x.word]
+        if not phrases:
+            covered = 0
+        elif short:  # how much of the block the phrases cover matters in short blocks only
             covered = sum(len(m.group(0)) for m in cue.pattern.finditer(text))
         else:
-            covered = 1 if cue.pattern.search(text) else 0
+            covered = 1 if any(p.search(text) for p in phrases) else 0
         if covered:
             hits.append((cue, cue.weight, covered))
-        elif cue.words is not None and cue.words.search(text):
+        elif any(x.word and x.pattern.search(text) for x in lexemes):
             hits.append((cue, cue.word_weight, 0))
     return hits
 

@@ -181,18 +181,13 @@ def split_blank_lines(root) -> None:
     for element in list(root.iter()):
         if not is_element(element) or element.tag in ("pre", "textarea", "code"):
             continue
-        if element.text and BLANK_LINE.search(element.text) and not _inside_pre(element):
+        if _has_blank_line(element.text) and not _inside_pre(element):
             parts = BLANK_LINE.split(element.text)
             element.text = parts[0]
             for position, part in enumerate(parts[1:]):
                 element.insert(2 * position, new_element("br"))
                 element.insert(2 * position + 1, new_element("br", part))
-        if (
-            element is not root
-            and element.tail
-            and BLANK_LINE.search(element.tail)
-            and not (_inside_pre(element.getparent()))
-        ):
+        if element is not root and _has_blank_line(element.tail) and not (_inside_pre(element.getparent())):
             parts = BLANK_LINE.split(element.tail)
             element.tail = parts[0]
             anchor = element
@@ -201,6 +196,10 @@ def split_blank_lines(root) -> None:
                 anchor.addnext(first)
                 first.addnext(second)
                 anchor = second
+
+
+def _has_blank_line(text: str | None) -> bool:
+    return bool(text) and "\n" in text and BLANK_LINE.search(text) is not None
 
 
 def _inside_pre(element) -> bool:
