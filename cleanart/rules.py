@@ -787,16 +787,13 @@ class SelectorIndex:
     def candidates(self, tag) -> list[Rule]:
         by_key = self.by_key
         found = list(by_key.get("tag:" + tag.tag, ()))
-        attrs = tag.attrib
-        if attrs and (self.has_attribute_keys or "class" in attrs or "id" in attrs):
-            classes = attrs.get("class")
-            if classes:
-                for token in classes.split():
+        for name, value in tag.items():  # one call for all attributes (most elements have none)
+            if name == "class":
+                for token in value.split():
                     found.extend(by_key.get("class:" + token, ()))
-            ident = attrs.get("id")
-            if ident:
-                found.extend(by_key.get("id:" + ident, ()))
-            for name, value in attrs.items():
+            elif name == "id" and value:
+                found.extend(by_key.get("id:" + value, ()))
+            if self.has_attribute_keys:
                 found.extend(by_key.get("has:" + name, ()))
                 scan = self.needle_scans.get(name)
                 if scan:

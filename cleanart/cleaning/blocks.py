@@ -25,11 +25,16 @@ class Run:
 
 def is_inline(element) -> bool:
     """Inline content; an inline element holding blocks or <br> is a container instead."""
-    if not is_element(element):
+    tag = element.tag
+    if not isinstance(tag, str):
         return True  # comments sit inside runs without text
-    if element.tag in BLOCK_TAGS or element.tag == "br":
+    if tag in BLOCK_OR_BREAK:
         return False
-    return not any(is_element(c) and (c.tag in BLOCK_TAGS or c.tag == "br") for c in element)
+    # A comment's tag is a function: never in the set.
+    return all(child.tag not in BLOCK_OR_BREAK for child in element)
+
+
+BLOCK_OR_BREAK = BLOCK_TAGS | {"br"}
 
 
 def iter_runs(root, with_text: bool = True) -> Iterator[Run]:

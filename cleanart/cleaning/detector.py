@@ -171,13 +171,14 @@ class Context(NamedTuple):
     cell: bool
 
 
-def _words(element) -> set[str]:
-    found: set[str] = set()
-    for key in ("class", "id"):
-        value = element.get(key)
-        if value:
-            found.update(w for w in CLASS_SPLIT.split(value.lower()) if w)
-    return found
+def _words(element) -> frozenset[str]:
+    classes, ident = element.get("class"), element.get("id")
+    if not classes and not ident:
+        return NO_WORDS  # most elements
+    return frozenset(w for w in CLASS_SPLIT.split(f"{classes or ''} {ident or ''}".lower()) if w)
+
+
+NO_WORDS: frozenset[str] = frozenset()
 
 
 def context_of(element, root, memo: dict) -> Context:
@@ -211,7 +212,7 @@ def container_facts(run: Run, root, memo: dict) -> tuple[bool, frozenset[str], b
     """Whether the run is a heading, its class/id words, whether in a link, whether in a cell."""
     context = context_of(run.container, root, memo)
     words = context.words
-    elements = [i for i in run.items if not isinstance(i, tuple) and is_element(i)]
+    elements = [i for i in run.items if i.__class__ is not tuple and isinstance(i.tag, str)]
     for item in elements:  # inline wrappers carry classes too (<span class="share">)
         own = _words(item)
         if own:
