@@ -271,8 +271,11 @@ def is_article_text(b: Block) -> bool:
     return b.units >= 40 and b.link_ratio < 0.3 and len(SENTENCE_OR_CLAUSE.findall(b.text)) >= 2
 
 
-def score_blocks(blocks: list[Block], m: Model) -> None:
-    """Fill in each block's evidence and score (context needs the whole list)."""
+def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) -> None:
+    """Fill in each block's evidence and score (context needs the whole list).
+
+    With ``threshold``, a block that cannot reach it whatever cues it holds is not
+    searched for cues (most article paragraphs): its score is then a lower bound."""
     w = m.weights
     n = len(blocks)
     seen: set[str] = set()
@@ -298,18 +301,13 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
             continue
         ev: list[tuple[str, float]] = []
         fade = 1.0 if b.units <= m.short else max(0.0, 1.0 - (b.units - m.short) / m.fade)
-        # Cues count nothing past the fade, and most blocks have none: one search says so.
-        hits = cue_hits(b.text, m, b.units <= m.short) if fade > 0 else []
-        room = m.weights["cue_cap"]  # several kinds of cue in one block do not add up without end
-        for cue, weight, covered in sorted(hits, key=lambda h: -h[1]):
-            weight = min(room, weight if cue.whole else weight * fade)
-            if weight > 0:
-                ev.append((f"cue {cue.name}" + ("" if covered or cue.whole else " (word)"), weight))
-                room -= weight
-        if hits and not any(c.whole for c, _, _ in hits):
-            share = max(covered for _, _, covered in hits) / max(1, len(b.text))
-            if share >= 0.5 and b.units <= m.short:
-                ev.append(("cue is the whole block", w["whole_cue"]))
+        # Cue names matter beyond the block's own score only for short ones (headings
+        # and labels over a list); other blocks are searched once the rest is known.
+        hits = (
+            cue_hits(b.text, m, b.units <= m.short)
+            if fade > 0 and (threshold is None or b.units <= 15)
+            else []
+        )
         # Edges mean something only in a body with a middle: in a two-block feed item
         # (a linked title and its summary) every block is at an edge.
         if n >= 3 and i >= n - 2:
@@ -363,8 +361,33 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
             ev.append(("counter label", w["numeric_label"]))
         if b.units > m.short:
             ev.append((f"{b.units} units long", m.long_penalty * math.log2(b.units / m.short)))
+        score = w["bias"] + sum(value for _, value in ev)
+        if fade > 0 and threshold is not None and b.units > 15:
+            most = w["cue_cap"] + (w["whole_cue"] if b.units <= m.short else 0.0)
+            if score + most * fade >= threshold - 1e-9:
+                hits = cue_hits(b.text, m, b.units <= m.short)
+        if hits:
+            found = cue_evidence(b, hits, fade, m)
+            ev[:0] = found
+            score += sum(value for _, value in found)
         b.evidence = ev
-        b.score = w["bias"] + sum(value for _, value in ev)
+        b.score = score
+
+
+def cue_evidence(b: Block, hits, fade: float, m: Model) -> list[tuple[str, float]]:
+    """The cues' share of a block's evidence: the strongest first, capped in total."""
+    ev = []
+    room = m.weights["cue_cap"]  # several kinds of cue in one block do not add up without end
+    for cue, weight, covered in sorted(hits, key=lambda h: -h[1]):
+        weight = min(room, weight if cue.whole else weight * fade)
+        if weight > 0:
+            ev.append((f"cue {cue.name}" + ("" if covered or cue.whole else " (word)"), weight))
+            room -= weight
+    if not any(c.whole for c, _, _ in hits):
+        share = max(covered for _, _, covered in hits) / max(1, len(b.text))
+        if share >= 0.5 and b.units <= m.short:
+            ev.append(("cue is the whole block", m.weights["whole_cue"]))
+    return ev
 
 
 def is_media(run: Run) -> bool:
@@ -392,7 +415,7 @@ def detect(root, balance: str, actions: list[Action], protect: Protection = NO_P
     blocks = blocks_of(root, runs)
     if not blocks:
         return
-    score_blocks(blocks, m)
+    score_blocks(blocks, m, threshold)
     doomed = [b for b in blocks if b.score >= threshold and not protect.covers(b.run) and not is_media(b.run)]
     if len(doomed) == len(blocks):
         doomed = [b for b in doomed if b is not max(blocks, key=lambda x: (x.units, -x.score))]
