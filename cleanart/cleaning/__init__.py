@@ -88,9 +88,10 @@ def template_blocks(body: str, meta: dict[str, Any], rules: tuple = (), main_con
     if not parsed.is_html:
         return []
     root, page = article_root(parsed.root, parsed.page, main_content, []), parsed.page
-    if rules:
-        apply_rules(root, rulebook.for_document(rules, scope_facts(meta, page)), [], {}, False)
-    return post_blocks(root)
+    runs = None
+    if rules:  # the blocks the rules leave, as clean() hands them to template removal
+        runs = apply_rules(root, rulebook.for_document(rules, scope_facts(meta, page)), [], {}, False)
+    return post_blocks(root, runs)
 
 
 def clean(
