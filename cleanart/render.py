@@ -169,42 +169,6 @@ def to_markdown(root, links: bool = True, images: bool = True) -> str:
 
 # --- front matter, JSON, HTML --------------------------------------------------------------
 
-FIRST_KEYS = (
-    "title",
-    "date",
-    "updated",
-    "author",
-    "categories",
-    "tags",
-    "image",
-    "url",
-    "language",
-    "credits",
-    "sources",
-    "original_title",
-)
-ALIASES = {
-    "image": ("headimg", "thumbnail", "cover", "banner", "featured_image", "top_img"),
-    "url": ("link", "permalink", "original_url", "canonical"),
-    "updated": ("lastmod", "modified"),
-    "categories": ("category",),
-    "tags": ("tag",),
-    "language": ("lang", "locale"),
-}
-
-
-def header_fields(meta: dict[str, Any], front_matter: dict[str, Any]) -> dict[str, Any]:
-    """Normalised fields first, then the header's other keys (aliases equal to a field dropped)."""
-    fields = {k: meta[k] for k in FIRST_KEYS if meta.get(k) not in (None, "", [])}
-    for key, value in front_matter.items():
-        if key in fields or key in FIRST_KEYS:
-            continue
-        alias_of = next((f for f, names in ALIASES.items() if key in names), None)
-        if alias_of and (fields.get(alias_of) == value or (alias_of in fields and not value)):
-            continue
-        fields[key] = value
-    return fields
-
 
 def yaml_header(fields: dict[str, Any]) -> str:
     # libyaml's dumper when PyYAML has it: the pure-Python one cost a fifth of a conversion.

@@ -16,6 +16,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from .errors import RuleError
+
 BUILTIN_DIR = Path(__file__).with_name("packs")
 ACTIONS = ("remove", "unwrap", "move", "cut", "drop", "trim", "keep")  # also the order they apply in
 FIELDS = ("credits", "source", "original_title")
@@ -34,15 +36,6 @@ KEYS = {
 OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}, "trim": set(), "keep": set()}
 ONE_OF = {"cut": ("comment", "pattern", "selector"), "keep": ("pattern", "selector")}
 COMMON = {"id", "description", "scope", "action"}
-
-
-class RuleError(ValueError):
-    """A mistake in a rule file, with the file and 1-based line."""
-
-    def __init__(self, path: str, line: int | None, message: str):
-        self.path, self.line, self.message = path, line, message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
