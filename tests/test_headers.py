@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from conftest import cli
 
 from cleanart import HeaderError, clean
 
@@ -146,12 +145,7 @@ def test_invalid_date_strict_is_an_error():
 def test_cli_strict_bad_header_exit_1_and_one_stderr_line(tmp_path, raw):
     post = tmp_path / "broken.md"
     post.write_text(raw, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(post), "--strict"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = cli("convert", str(post), "--strict")
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -163,12 +157,7 @@ def test_cli_strict_bad_header_exit_1_and_one_stderr_line(tmp_path, raw):
 def test_cli_lenient_bad_header_warns_but_succeeds(tmp_path):
     post = tmp_path / "broken.md"
     post.write_text(BROKEN_QUOTE, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(post)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = cli("convert", str(post))
     assert proc.returncode == 0
     assert f"cleanart: {post}: warning:" in proc.stderr
     assert "Body." in proc.stdout
@@ -194,12 +183,7 @@ def test_python_object_tag_cli_fails_cleanly(tmp_path):
         f'---\ntitle: Evil\nx: !!python/object/apply:os.system ["touch {marker}"]\n---\nBody.\n',
         encoding="utf-8",
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(post)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = cli("convert", str(post))
     assert proc.returncode == 1
     assert not marker.exists()
     assert "Traceback" not in proc.stderr

@@ -13,16 +13,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import cli, process
 
 TIMEOUT = 60  # generous: the suite may share two loaded cores
 
 
-def cleanart(*args, stdin=None, cwd=None, **kwargs):
-    """Run the command; bytes in and out, so undecodable output is visible."""
-    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
-    return subprocess.run(
-        [sys.executable, "-m", "cleanart", *map(str, args)], input=stdin, timeout=TIMEOUT, cwd=cwd, **streams
-    )
+def cleanart(*args, stdin=None, cwd=None, **streams):
+    """Run the command; bytes in and out, so undecodable output is visible.
+
+    In-process, unless a stream is redirected (``stdout=open("/dev/full")``): that needs
+    a real process's file descriptors."""
+    if streams:
+        return process(*args, stdin=stdin, cwd=cwd, binary=True, **streams)
+    return cli(*args, stdin=stdin, cwd=cwd, binary=True)
 
 
 def err(proc) -> str:

@@ -6,13 +6,12 @@ test is about them, so each test sees only the rules it wrote.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import cli
 
 from cleanart import RuleError
 from cleanart import clean as clean_with_detector
@@ -55,19 +54,6 @@ def run_clean(tmp_path, rules_text: str, body: str, keep_credits=False, **header
 
 def one_rule(tmp_path, body: str, keep_credits=False, header=None, **fields):
     return run_clean(tmp_path, rule_yaml(**fields), body, keep_credits, **(header or {}))
-
-
-def cli(*args, stdin=None, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "cleanart", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        cwd=cwd,
-        check=False,
-    )
 
 
 def rule_ids(art, action=None):
