@@ -342,7 +342,7 @@ def header_fields(meta: dict[str, Any], front_matter: dict[str, Any]) -> dict[st
         if key in used or folded in FIELDS:
             continue
         alias_of = next((name for name, keys in FIELDS.items() if folded in keys), None)
-        if alias_of in fields and (fields[alias_of] == value or _empty(value)):
+        if alias_of and (fields.get(alias_of) == value or (alias_of in fields and _empty(value))):
             continue
         fields[key] = value
     return fields
