@@ -76,17 +76,13 @@ def process(
     return proc
 
 
-@pytest.fixture
-def write(tmp_path):
-    """``write(name, text)``: a file under tmp_path (folders made), as UTF-8 or bytes."""
-
-    def make(name: str, content: str | bytes):
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        return path
-
-    return make
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_this_session(tmp_path_factory):
+    """The packs' cache in a folder of this run's own, not the user's (processes inherit it)."""
+    before = os.environ.get("CLEANART_CACHE")
+    os.environ["CLEANART_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ["CLEANART_CACHE"]
+    else:
+        os.environ["CLEANART_CACHE"] = before

@@ -1091,3 +1091,53 @@ def test_explain_missing_input(tmp_path):
     proc = cli("explain", str(tmp_path / "nope.md"))
     assert proc.returncode == 1
     assert "nope.md" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- the anchor screen and the packs' cache --------------------------------------------
+
+
+def test_the_anchor_screen_finds_what_trying_every_rule_finds():
+    from cleanart import rules as rulebook
+
+    plan = rulebook.plan(load_rules())
+    texts = [
+        "责任编辑：王某",
+        "（责任编辑：王某）",
+        "扫码关注公众号，获取更多资讯",
+        "原标题：某某发布新规",
+        "Share this article",
+        "Follow us on Twitter for more",
+        "本文来自微信公众号：某某（ID：abc），作者：张三",
+        "The tulips came up this week, earlier than last year.",
+        "图源：网络",
+        "—END—",
+    ]
+    screen = rulebook._TextScreen(plan.text_rules)
+    for text in texts:
+        every = next(
+            (r for r in plan.text_rules if len(text) <= r.max_chars and r.pattern.fullmatch(text)), None
+        )
+        screened = next(
+            (r for r in screen.candidates(text) if len(text) <= r.max_chars and r.pattern.fullmatch(text)),
+            None,
+        )
+        assert screened == every, text
+
+
+def test_builtin_packs_come_from_the_cache_unchanged(tmp_path, monkeypatch):
+    from cleanart import rules as rulebook
+
+    monkeypatch.setenv("CLEANART_CACHE", str(tmp_path / "cache"))
+    fresh = rulebook._builtin_rules()
+    assert len(list((tmp_path / "cache").glob("packs-*.pickle"))) == 1
+    assert rulebook._builtin_rules() == fresh
+
+
+@pytest.mark.parametrize("where", ["file", "off"])
+def test_an_unusable_cache_costs_nothing_but_time(tmp_path, monkeypatch, where):
+    from cleanart import rules as rulebook
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("CLEANART_CACHE", str(blocker / "cache") if where == "file" else "off")
+    assert [r.id for r in rulebook._builtin_rules()] == [r.id for r in load_rules()]
