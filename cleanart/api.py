@@ -73,12 +73,9 @@ class Article:
 
     @cached_property
     def markdown(self) -> str:
-        from copy import deepcopy
-
         from .render import to_markdown
 
-        # Markdown adjusts a tree (emphasis, table cells); html and text keep the original.
-        return to_markdown(deepcopy(self._cleaned.body), self.options.links, self.options.images)
+        return to_markdown(self._cleaned.body, self.options.links, self.options.images)
 
     @cached_property
     def empty(self) -> bool:

@@ -161,10 +161,16 @@ def _assemble(tokens: list, keep_indent: bool) -> str:
 
 
 def to_markdown(root, links: bool = True, images: bool = True) -> str:
-    """The body as CommonMark (with GFM pipe tables); ``root`` is modified in place."""
+    """The body as CommonMark (with GFM pipe tables); ``root`` is left as it is.
+
+    The Markdown writer normalises a tree before writing it (emphasis edges, links
+    around blocks, one-line table cells), so it works on a copy: rendering never
+    changes the cleaned tree, whatever format is rendered first or how often."""
+    from copy import deepcopy
+
     from .markdown import to_markdown as write
 
-    return write(root, links, images)
+    return write(deepcopy(root), links, images)
 
 
 # --- front matter, JSON, HTML --------------------------------------------------------------
