@@ -57,6 +57,10 @@ DECLARED = re.compile(
 )
 
 
+# How much of an input is looked at for a declared charset or a UTF-16/32 NUL pattern.
+SNIFF_BYTES = 4096
+
+
 class NotText(DecodeError):
     """The input's bytes are not text in any encoding (an image, an archive, NULs)."""
 
@@ -81,7 +85,7 @@ def canonical(name: str) -> str:
 
 def declared_encoding(data: bytes) -> str | None:
     """An encoding declared in the first 4 KB of markup, if Python knows it."""
-    match = DECLARED.search(data[:4096])
+    match = DECLARED.search(data[:SNIFF_BYTES])
     if not match:
         return None
     try:
@@ -170,7 +174,7 @@ SIGNATURES = (
     (b"\x7fELF", "a program"),
     (b"RIFF", None),
 )
-WIDE_SAMPLE = 4096
+WIDE_SAMPLE = SNIFF_BYTES
 
 
 def refuse_binary(data: bytes) -> None:

@@ -580,7 +580,7 @@ def simple_selector(selector: str) -> SimpleSelector | None:
     """The matcher for ``selector``, or None when it is invalid or unsupported (+, ~, :nth-child…)."""
     branches = []
     for branch in _split_top(selector, ","):
-        parts, combinator, _position = [], "", 0
+        parts, combinator = [], ""
         for piece, separator in _split_combinators(branch.strip()):
             tests = _parse_compound(piece)
             if tests is None:
