@@ -76,6 +76,17 @@ def process(
     return proc
 
 
+def pytest_sessionstart(session):
+    """Byte-compile cleanart once, as installing it does: the real processes the tests
+    start (and this one) then load it instead of compiling every module each time,
+    which they otherwise do under PYTHONDONTWRITEBYTECODE with an editable install."""
+    import compileall
+
+    import cleanart
+
+    compileall.compile_dir(os.path.dirname(cleanart.__file__), quiet=1)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cache_of_this_session(tmp_path_factory):
     """The packs' cache in a folder of this run's own, not the user's (processes inherit it)."""

@@ -336,3 +336,38 @@ def test_unexpected_error_is_one_line_for_that_file_and_the_batch_goes_on(tmp_pa
         batch.Task(str(tmp_path / "bad.md"), "bad.md"), batch.Job("txt", api.Options(), debug=True)
     )
     assert "Traceback" in debug.messages[0] and "simulated bug" in debug.messages[0]
+
+
+# --- a fake environment: terminals without a terminal ------------------------------------
+
+
+def fake_environment(**facts):
+    import io
+
+    from cleanart.environment import Environment
+
+    return Environment(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO(), **facts)
+
+
+def test_no_input_on_a_terminal_is_a_usage_error():
+    env = fake_environment(stdin_isatty=True)
+    assert cli("convert", env=env).returncode == 2
+    assert env.stderr.getvalue().startswith("cleanart: no input given")
+
+
+def test_a_batch_on_a_terminal_shows_progress_and_ends_with_the_summary(tmp_path):
+    for n in range(3):
+        (tmp_path / "in" / f"p{n}.md").parent.mkdir(exist_ok=True)
+        (tmp_path / "in" / f"p{n}.md").write_text(POST, encoding="utf-8")
+    env = fake_environment(stderr_isatty=True, cpus=1)
+    proc = cli("convert", tmp_path / "in", "-o", tmp_path / "out", "-t", "txt", env=env)
+    assert proc.returncode == 0
+    assert env.stderr.getvalue().splitlines()[-1].startswith("cleanart: 3 converted, 0 skipped, 0 failed")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["p0.txt", "p1.txt", "p2.txt"]
+
+
+def test_rules_on_a_terminal_is_a_table_and_in_a_pipe_tab_separated():
+    table, pipe = fake_environment(stdout_isatty=True), fake_environment()
+    assert cli("rules", env=table).returncode == cli("rules", env=pipe).returncode == 0
+    assert "┃" in table.stdout.getvalue() or "│" in table.stdout.getvalue()
+    assert "\t" in pipe.stdout.getvalue() and "│" not in pipe.stdout.getvalue()
