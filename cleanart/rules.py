@@ -720,7 +720,7 @@ def selector_keys(selector: str) -> list[str] | None:
     """
     keys = []
     for branch in _split_top(selector, ","):
-        last = _split_compound(branch)
+        last = _split_combinators(branch.strip())[-1][0]  # the compound an element must match
         best = None
         position = 0
         while position < len(last):
@@ -735,19 +735,6 @@ def selector_keys(selector: str) -> list[str] | None:
             return None
         keys.append(":".join(best))
     return keys
-
-
-def _split_compound(branch: str) -> str:
-    """The last compound selector of a complex selector (after the last combinator)."""
-    depth, start = 0, 0
-    for i, ch in enumerate(branch):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif depth == 0 and ch in " >+~":
-            start = i + 1
-    return branch[start:].strip()
 
 
 def _token_key(token: re.Match) -> tuple[str, ...] | None:
