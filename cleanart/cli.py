@@ -43,9 +43,10 @@ def environment(ctx: typer.Context) -> Environment:
 class Reporter:
     """One message line each, on stderr (above the progress bar while one shows)."""
 
-    def __init__(self, env: Environment, quiet: bool = False):
+    def __init__(self, env: Environment, quiet: bool = False, command: str = "convert"):
         self.env = env
         self.quiet = quiet
+        self.command = command  # named in a usage error's hint
         self.live = None  # a rich console showing a progress bar: messages go above it
 
     def say(self, source: str, message: str) -> None:
@@ -59,9 +60,9 @@ class Reporter:
         else:
             self.env.say(line)
 
-    def usage(self, message: str, command: str = "convert") -> None:
+    def usage(self, message: str) -> None:
         """A usage error: the message, a hint, exit status 2."""
-        self.env.say(f"cleanart: {message}\nTry 'cleanart {command} --help'.")
+        self.env.say(f"cleanart: {message}\nTry 'cleanart {self.command} --help'.")
         raise typer.Exit(EXIT_USAGE)
 
     def rules_failed(self, error) -> None:
@@ -368,9 +369,9 @@ def learn_command(
     from .writer import write_atomic
 
     env = environment(ctx)
-    report = Reporter(env)
+    report = Reporter(env, command="learn")
     if "-" in paths:
-        report.usage("learn reads the inputs twice: name files or folders, not stdin", "learn")
+        report.usage("learn reads the inputs twice: name files or folders, not stdin")
     options = Options(rules=tuple(str(r) for r in rules), builtin_rules=not no_builtin_rules)
     _load_rules(report, options)
     workers = max(1, jobs or env.cpus)
@@ -402,7 +403,7 @@ def rules_command(
     from .rules import check_file, load_rules
 
     env = environment(ctx)
-    report = Reporter(env)
+    report = Reporter(env, command="rules")
     if check:
         bad = 0
         for path in check:
@@ -466,7 +467,7 @@ def explain(
     from .errors import CleanartError, HeaderError, RuleError
 
     env = environment(ctx)
-    report = Reporter(env)
+    report = Reporter(env, command="explain")
     _check_encoding(report, encoding)
     options = Options(
         encoding=encoding,
