@@ -1,4 +1,9 @@
-"""Many inputs: walking folders, naming outputs, and converting in worker processes.
+"""Many inputs: the plan (which inputs, which outputs), and converting in worker processes.
+
+A ``Plan`` turns a ``Request`` (the inputs and ``-o`` as the user gave them) into
+tasks: it decides whether the output is one file or a folder, names each output,
+marks collisions, outputs that would replace their input and (``-u``) outputs that
+are up to date, and refuses requests that cannot be carried out (``UsageError``).
 
 The walk is a generator (it never lists a whole tree first); work goes to the
 workers in chunks through a bounded window, and results come back in input order,
@@ -14,10 +19,11 @@ import signal
 import sys
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
+from .errors import UsageError
 from .writer import output_path, write_atomic
 
 DEFAULT_GLOBS = ("*.md", "*.markdown", "*.html", "*.htm", "*.xhtml")
@@ -33,6 +39,7 @@ class Task:
     # "skip" (output up to date), "collision" (output taken), "special" (a FIFO, socket
     # or device found in a folder) or "self" (the output would replace the input)
     status: str = ""
+    data: bytes | None = field(default=None, repr=False)  # stdin's bytes, read by the plan
 
 
 @dataclass
@@ -224,6 +231,116 @@ def listed(names: Iterable[str]) -> Iterator[Task]:
         yield Task(name, os.path.normpath(relative))
 
 
+# --- planning ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """The inputs and output as the user gave them."""
+
+    paths: tuple[str, ...] = ()
+    files_from: str | None = None  # a file listing input paths, or '-' for stdin
+    null: bool = False  # the list is NUL-separated
+    output: str | None = None  # -o: a file, or a folder to mirror the inputs under
+    globs: tuple[str, ...] = DEFAULT_GLOBS
+    update: bool = False  # -u: skip inputs whose output is newer
+    reads_twice: bool = False  # template learning reads every input twice: no stdin
+
+
+class Plan:
+    """The tasks of one run, with their output files; built once, walked lazily.
+
+    Outputs already claimed are remembered to catch collisions.  One folder tree yields
+    each folder's files together, so remembering the current output folder is enough
+    (memory stays flat); several inputs or a list of files can collide anywhere, so
+    then all are kept.
+    """
+
+    def __init__(self, request: Request, fmt: str, stdin: IO[bytes] | None = None):
+        self.request, self.fmt, self.stdin = request, fmt, stdin
+        paths, output, files_from = request.paths, request.output, request.files_from
+        if request.null and files_from is None:
+            raise UsageError("-0 needs --files-from")
+        if paths.count("-") > 1 or (files_from == "-" and "-" in paths):
+            raise UsageError("stdin (-) can be read only once")
+        if request.reads_twice and (files_from == "-" or "-" in paths):
+            raise UsageError("--learn reads the inputs twice: name files or folders, not stdin")
+        given_folder = any(os.path.isdir(p) for p in paths)
+        #: several inputs (a folder, a list, more than one path): a summary line, a bar
+        self.many = len(paths) > 1 or given_folder or files_from is not None
+        #: -o names a folder to mirror the inputs under (else one output file)
+        self.to_dir = output is not None and (
+            self.many or os.path.isdir(output) or str(output).endswith(os.sep)
+        )
+        self.many = self.many or self.to_dir
+        if self.to_dir:
+            for given in paths:
+                if os.path.isdir(given) and same_file(given, output):
+                    raise UsageError(f"-o {output} is the input folder {given}; choose another output folder")
+        if files_from is not None and files_from != "-" and not os.path.isfile(files_from):
+            raise UsageError(f"--files-from {files_from}: no such file")
+        self.out_dir = output if self.to_dir else None
+
+    def tasks(self) -> Iterator[Task]:
+        """The inputs, in order (a walk: reading it again walks the folders again)."""
+        request = self.request
+        if request.files_from == "-":
+            yield from listed(read_list(self.stdin, request.null))
+        elif request.files_from is not None:
+            with open(request.files_from, "rb") as stream:
+                yield from listed(read_list(stream, request.null))
+        yield from walk(request.paths, request.globs, self.out_dir)
+
+    def count(self) -> int | None:
+        """How many inputs there are (a second walk), or None when the list is read from stdin."""
+        return None if self.request.files_from == "-" else sum(1 for _ in self.tasks())
+
+    def planned(self) -> Iterator[Task]:
+        """The tasks with their output file; collisions and up-to-date outputs marked."""
+        output = self.request.output
+        remember_all = len(self.request.paths) > 1 or self.request.files_from is not None
+        folder, claimed = None, set()
+        for task in self.tasks():
+            if task.path == "-":
+                task = replace(task, data=self.stdin.read() if self.stdin is not None else b"")
+            if output is None:
+                yield task
+                continue
+            target = output_path(output, task.relative, self.fmt) if self.to_dir else output
+            key = os.path.normcase(os.path.abspath(target))
+            if not remember_all and os.path.dirname(key) != folder:
+                folder, claimed = os.path.dirname(key), set()
+            status = task.status
+            if hash(key) in claimed:
+                status = "collision"
+            else:
+                claimed.add(hash(key))
+                if status:
+                    pass
+                elif task.path != "-" and same_file(task.path, target):
+                    status = "self"
+                elif self.request.update and task.path != "-" and _newer(target, task.path):
+                    status = "skip"
+            yield replace(task, target=target, status=status)
+
+
+def same_file(path, other) -> bool:
+    """Whether two paths name one file (``other`` usually does not exist yet: one stat)."""
+    try:
+        theirs = os.stat(other)
+        mine = os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
+
+def _newer(target, source) -> bool:
+    try:
+        return os.stat(target).st_mtime >= os.stat(source).st_mtime
+    except OSError:
+        return False
+
+
 # --- converting -------------------------------------------------------------------------
 
 
@@ -239,15 +356,15 @@ class Job:
     out_dir: str | None = None  # with -o DIR: no output may land outside it through a symlink
 
 
-def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+def convert_one(task: Task, job: Job) -> Result:
     """Convert one input and write its output file (or keep the text for stdout)."""
-    return _deliver(_render(task, job, stdin_bytes), task, job)
+    return _deliver(_render(task, job), task, job)
 
 
-def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+def _render(task: Task, job: Job) -> Result:
     """Convert one input; its output, if any, is in ``Result.output`` (not written yet)."""
-    from .api import CleanartError, clean
-    from .frontmatter import HeaderError
+    from .api import clean
+    from .errors import CleanartError, HeaderError
 
     result = Result(task.path)
     if task.status == "skip":
@@ -266,8 +383,8 @@ def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
     if task.status == "self":
         return _failed(result, "the output would replace the input itself; not converted (choose another -o)")
     try:
-        if task.path == "-":
-            data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
+        if task.data is not None:
+            data = task.data
         else:
             with open(task.path, "rb") as handle:
                 data = handle.read()
@@ -275,7 +392,7 @@ def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
         rendered = article.render(job.fmt, job.pretty)
     except HeaderError as exc:
         return _failed(result, f"bad header: {exc}")
-    except (CleanartError, ValueError, LookupError) as exc:
+    except CleanartError as exc:
         return _failed(result, str(exc) or type(exc).__name__)
     except OSError as exc:
         return _failed(result, exc.strerror or str(exc))
@@ -292,8 +409,6 @@ def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
             message += " (run with --debug for the traceback)"
         return _failed(result, message)
     result.empty = article.empty
-    if job.options.strict and article.warnings:
-        return _failed(result, "; ".join(article.warnings) + " (--strict)")
     result.messages.extend(f"warning: {w}" for w in article.warnings)
     result.output = rendered
     return result
@@ -645,7 +760,3 @@ class _Done:
 
     def exception(self):
         return None
-
-
-def target_for(task: Task, out_dir: str, fmt: str) -> str:
-    return output_path(out_dir, task.relative, fmt)

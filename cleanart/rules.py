@@ -17,6 +17,8 @@ from typing import Any, Iterable
 import yaml
 from ahocorasick_rs import AhoCorasick, MatchKind
 
+from . import screen
+from .errors import RuleError
 from .screen import Screen
 
 BUILTIN_DIR = Path(__file__).with_name("packs")
@@ -37,15 +39,6 @@ KEYS = {
 OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}, "trim": set(), "keep": set()}
 ONE_OF = {"cut": ("comment", "pattern", "selector"), "keep": ("pattern", "selector")}
 COMMON = {"id", "description", "scope", "action"}
-
-
-class RuleError(ValueError):
-    """A mistake in a rule file, with the file and 1-based line."""
-
-    def __init__(self, path: str, line: int | None, message: str):
-        self.path, self.line, self.message = path, line, message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -572,7 +565,7 @@ def simple_selector(selector: str) -> SimpleSelector | None:
     """The matcher for ``selector``, or None when it is invalid or unsupported (+, ~, :nth-child…)."""
     branches = []
     for branch in _split_top(selector, ","):
-        parts, combinator, _position = [], "", 0
+        parts, combinator = [], ""
         for piece, separator in _split_combinators(branch.strip()):
             tests = _parse_compound(piece)
             if tests is None:
@@ -629,12 +622,36 @@ def load_rules(extra: Iterable[str | Path] = (), builtin: bool = True) -> tuple[
     return _load_rules(tuple(str(p) for p in extra), builtin)
 
 
+def _builtin_rules() -> tuple[Rule, ...]:
+    """The built-in packs, from the user's cache when they have not changed since.
+
+    With them their patterns' anchors (see screen.py), so a run that converts one
+    post neither reads YAML nor parses a regular expression it does not use."""
+    from . import cache
+
+    files = builtin_files()
+    entry = cache.key([f.name.encode() for f in files] + [f.read_bytes() for f in files])
+    found = cache.load("packs", entry)
+    if isinstance(found, tuple) and len(found) == 2:
+        rules, known = found
+        screen.KNOWN.update(known)
+        return rules
+    rules = tuple(rule for path in files for rule in _load_cached(str(path), path.stat().st_mtime))
+    known = {
+        r.pattern.pattern: screen.pattern_anchors(r.pattern.pattern) for r in rules if r.pattern is not None
+    }
+    cache.store("packs", entry, (rules, known))
+    return rules
+
+
 @lru_cache(maxsize=16)
 def _load_rules(extra: tuple[str, ...], builtin: bool) -> tuple[Rule, ...]:
-    files = (builtin_files() if builtin else []) + [Path(p) for p in extra]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path in files:
+    for rule in _builtin_rules() if builtin else ():
+        seen[rule.id] = rule.origin
+        rules.append(rule)
+    for path in map(Path, extra):
         try:
             mtime = path.stat().st_mtime
         except OSError as exc:
@@ -690,7 +707,7 @@ def selector_keys(selector: str) -> list[str] | None:
     """
     keys = []
     for branch in _split_top(selector, ","):
-        last = _split_compound(branch)
+        last = _split_combinators(branch.strip())[-1][0]  # the compound an element must match
         best = None
         position = 0
         while position < len(last):
@@ -705,19 +722,6 @@ def selector_keys(selector: str) -> list[str] | None:
             return None
         keys.append(":".join(best))
     return keys
-
-
-def _split_compound(branch: str) -> str:
-    """The last compound selector of a complex selector (after the last combinator)."""
-    depth, start = 0, 0
-    for i, ch in enumerate(branch):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif depth == 0 and ch in " >+~":
-            start = i + 1
-    return branch[start:].strip()
 
 
 def _token_key(token: re.Match) -> tuple[str, ...] | None:

@@ -60,14 +60,27 @@ def anchors_of(patterns: Iterable[str]) -> frozenset[str] | None:
     or None when some pattern needs none (or cannot be read)."""
     found: set[str] = set()
     for pattern in patterns:
+        literals = pattern_anchors(pattern)
+        if literals is None:
+            return None
+        found |= literals
+    return frozenset(found)
+
+
+# Each pattern's anchors, once per process: parsing is most of what a one-post run would
+# spend on the packs (rules.py fills this from its cache of the built-in packs).
+KNOWN: dict[str, frozenset[str] | None] = {}
+
+
+def pattern_anchors(pattern: str) -> frozenset[str] | None:
+    """The anchors of one pattern (see anchors_of)."""
+    if pattern not in KNOWN:
         try:
             literals = _anchors(_sre_parser.parse(pattern))
         except Exception:  # a pattern Python's own parser cannot read here: always run it
-            return None
-        if not literals:
-            return None
-        found |= {literal.casefold() for literal in literals}
-    return frozenset(found)
+            literals = None
+        KNOWN[pattern] = frozenset(literal.casefold() for literal in literals) if literals else None
+    return KNOWN[pattern]
 
 
 def _anchors(items) -> set[str] | None:

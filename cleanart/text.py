@@ -29,8 +29,9 @@ WIDE_RANGES = (
     (0xF900, 0xFAFF),
     (0xFE30, 0xFE4F),
     (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFD),  # CJK Extension B and later (planes 2 and 3), e.g. 𠮷
 )
-CJK_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+CJK_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003fffd"
 SPACE_RUN = re.compile(r"[ \t\r\n\f\v\xa0\u2000-\u200a\u202f\u205f]+")
 INDENT = re.compile(r"^[ \t\r\n\f\v\xa0\u3000\u2000-\u200a]+")
 EDGE = " \t\r\n\f\v\xa0\u3000\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"

@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import rules as rulebook
 from ..dom import has_text
+from ..errors import CleanartWarning
 from .actions import Action, apply_rules, keep_protection
 from .content import drop_title_heading, prune_link_lists
 from .content import main_content as find_main_content
@@ -134,7 +135,8 @@ def clean(
                 return again
             if rule_actions:
                 phrase_rules = ", ".join(dict.fromkeys(a.rule for a in rule_actions))
-                warnings.append(f"no article text: every block is boilerplate or a credit ({phrase_rules})")
+                message = f"no article text: every block is boilerplate or a credit ({phrase_rules})"
+                warnings.append(CleanartWarning("no-text", message))
         actions.extend(rule_actions)
     else:
         plan = runs = None

@@ -227,7 +227,10 @@ def scored_main(body):
     Text under furniture-like names is not scored; when nothing then stands out, the
     page is scored again with it (as readability retries: a class such as "pageRow"
     reads like "pager", and a whole story can sit under one)."""
-    return _scored_main(body, skip_furniture=True) or _scored_main(body, skip_furniture=False) or body
+    found = _scored_main(body, skip_furniture=True)
+    if found is None:
+        found = _scored_main(body, skip_furniture=False)
+    return body if found is None else found
 
 
 def _scored_main(body, skip_furniture: bool):
