@@ -87,15 +87,15 @@ class LazyPattern:
     patterns it uses (compiling all of them costs more than converting a post).
     """
 
-    __slots__ = ("_compiled", "pattern")
+    __slots__ = ("_compiled", "flags", "pattern")
 
-    def __init__(self, pattern: str):
-        self.pattern = pattern
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags = pattern, flags
         self._compiled = None
 
     def _get(self) -> re.Pattern:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern)
+            self._compiled = re.compile(self.pattern, self.flags)
         return self._compiled
 
     def search(self, text: str):
@@ -104,11 +104,14 @@ class LazyPattern:
     def fullmatch(self, text: str):
         return self._get().fullmatch(text)
 
+    def finditer(self, text: str):
+        return self._get().finditer(text)
+
     def __eq__(self, other) -> bool:
-        return isinstance(other, LazyPattern) and other.pattern == self.pattern
+        return isinstance(other, LazyPattern) and (other.pattern, other.flags) == (self.pattern, self.flags)
 
     def __hash__(self) -> int:
-        return hash(self.pattern)
+        return hash((self.pattern, self.flags))
 
 
 @lru_cache(maxsize=4096)
@@ -630,7 +633,9 @@ def _builtin_rules() -> tuple[Rule, ...]:
     from . import cache
 
     files = builtin_files()
-    entry = cache.key([f.name.encode() for f in files] + [f.read_bytes() for f in files])
+    # This file's own bytes too: the entry pickles its Rule and LazyPattern objects.
+    code = Path(__file__).read_bytes()
+    entry = cache.key([f.name.encode() for f in files] + [f.read_bytes() for f in files] + [code])
     found = cache.load("packs", entry)
     if isinstance(found, tuple) and len(found) == 2:
         rules, known = found

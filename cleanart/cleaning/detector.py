@@ -19,7 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from .. import cache
+from .. import screen as screens
 from ..dom import attached, is_element, remove, text_of
+from ..rules import LazyPattern
 from ..screen import Screen
 from ..text import CJK_LETTERS, EDGE
 from .actions import Action, Protection
@@ -47,10 +50,10 @@ CLASS_SPLIT = re.compile(r"[\s_\-]+|\d+")
 class Cue:
     name: str
     weight: float  # for a phrase of this kind
-    pattern: re.Pattern
+    pattern: LazyPattern
     whole: bool  # the phrase must be the whole block
     word_weight: float = 0.0  # for a single word of this kind that only hints
-    words: re.Pattern | None = None
+    words: LazyPattern | None = None
 
 
 class Lexeme(NamedTuple):
@@ -59,7 +62,7 @@ class Lexeme(NamedTuple):
 
     cue: int  # position in Model.cues
     word: bool  # a hinting word, not a phrase
-    pattern: re.Pattern
+    pattern: LazyPattern
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,14 @@ def model() -> Model:
     """The evidence and weights, read once per process from detector.yaml."""
     import yaml
 
-    data = yaml.load(Path(__file__).with_name("detector.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
+    raw = Path(__file__).with_name("detector.yaml").read_bytes()
+    data = yaml.load(raw, Loader=yaml.CSafeLoader)
+    # The patterns' anchors come from the cache when detector.yaml has not changed:
+    # parsing them all is most of what a one-post run would spend here.
+    entry = cache.key([raw])
+    known = cache.load("detector", entry)
+    if isinstance(known, dict):
+        screens.KNOWN.update(known)
     cues = tuple(
         Cue(
             name,
@@ -100,6 +110,8 @@ def model() -> Model:
         for pattern in patterns
     ]
     screen = Screen([[pattern] for _, _, pattern in sources])
+    if not isinstance(known, dict):
+        cache.store("detector", entry, {p: screens.pattern_anchors(p) for _, _, p in sources})
     if screen.always:
         raise ValueError(f"detector.yaml: cue pattern {sources[min(screen.always)][2]!r} has no literal text")
     return Model(
@@ -110,13 +122,14 @@ def model() -> Model:
         weights=data["weights"],
         classes=frozenset(data["boiler_classes"]),
         cues=cues,
-        lexemes=tuple(Lexeme(cue, word, re.compile(pattern, re.I)) for cue, word, pattern in sources),
+        lexemes=tuple(Lexeme(cue, word, LazyPattern(pattern, re.I)) for cue, word, pattern in sources),
         screen=screen,
     )
 
 
-def _one_pattern(patterns: list[str]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+def _one_pattern(patterns: list[str]) -> LazyPattern:
+    """A cue's patterns as one, compiled when first used (most runs use a few cues)."""
+    return LazyPattern("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
 @dataclass
