@@ -588,3 +588,17 @@ def test_markup_that_hides_the_rest_of_the_body_is_named(body, what):
     assert proc.returncode == 0 and proc.stdout.decode("utf-8").strip() == "one"
     line = one_line_error(proc, "warning:", what)
     assert "hides the text after it" in line
+
+
+@pytest.mark.parametrize(
+    "html, expected",
+    [
+        ("<script>a</script>" * 50 + "<p>one</p><style>p{}", ["an unclosed <style> at body line 1"]),
+        ("<!-- a --><p>one</p><!-- b", ["an unclosed <!-- comment at body line 1"]),
+        ("<!-- a -->\n<p>one</p>\n<!-- b -->", []),
+    ],
+)
+def test_unclosed_markup_is_found_where_it_opens(html, expected):
+    from cleanart.cleaning.parse import unclosed
+
+    assert [w.split(" hides")[0] for w in unclosed(html)] == expected
