@@ -2,9 +2,10 @@
 
     python _launch.py RESULT.json SCRIPT [ARGS...]
 
-RESULT.json gets {"rc", "self_mb", "children_mb"}: the peak RSS of this process
-(the command's main process) and the largest peak RSS among its reaped child
-processes (its workers). /usr/bin/time -f %M would report the larger of the two.
+RESULT.json gets {"rc", "self_mb", "children_mb", "cpu_s"}: the peak RSS of this
+process (the command's main process), the largest peak RSS among its reaped child
+processes (its workers; /usr/bin/time -f %M would report the larger of the two),
+and the CPU seconds (user + system) of both together.
 """
 
 import json
@@ -28,8 +29,10 @@ def main() -> None:
         w: resource.getrusage(getattr(resource, f"RUSAGE_{w.upper()}")).ru_maxrss / PER_MB
         for w in ("self", "children")
     }
+    both = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    cpu = sum(u.ru_utime + u.ru_stime for u in both)
     with open(result, "w") as out:
-        json.dump({"rc": rc, "self_mb": usage["self"], "children_mb": usage["children"]}, out)
+        json.dump({"rc": rc, "self_mb": usage["self"], "children_mb": usage["children"], "cpu_s": cpu}, out)
 
 
 if __name__ == "__main__":

@@ -1,27 +1,31 @@
 """The public API: ``clean(raw) -> Article``, the whole pipeline on one input, in memory.
 
 The command line is a thin layer over this.  Nothing here prints: problems that do
-not stop the job are collected in ``Article.warnings``; the ones that do raise
-``CleanartError`` (a ``HeaderError`` or ``RuleError`` carry the line).
+not stop the job are collected in ``Article.warnings`` (``CleanartWarning``: a code, a
+message, a line); the ones that do raise a ``CleanartError`` (see errors.py: a
+``HeaderError`` or ``RuleError`` carries the line).  ``strict=True`` turns every
+warning into a failure, for the API exactly as for ``cleanart convert --strict``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import frontmatter, reader
-from .frontmatter import HeaderError
-from .rules import RuleError
+from . import frontmatter, metadata, reader
+from .errors import (
+    CleanartError,
+    CleanartWarning,
+    DecodeError,
+    HeaderError,
+    OutputError,
+    RuleError,
+    StrictError,
+)
 
 FORMATS = {"md": "md", "markdown": "md", "txt": "txt", "text": "txt", "json": "json", "html": "html"}
-
-
-class CleanartError(Exception):
-    """A problem that stops one input from being converted."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class Options:
     """How to clean and render. Defaults are what ``cleanart convert`` does."""
 
     encoding: str | None = None  # override detection
-    strict: bool = False  # header problems and warnings become failures
+    strict: bool = False  # header problems and warnings become failures (StrictError)
     keep_indent: bool = False  # keep U+3000 / nbsp paragraph indentation
     links: bool = True
     images: bool = True
@@ -50,7 +54,7 @@ class Article:
     front_matter: dict[str, Any]
     encoding: str | None
     source: str
-    warnings: list[str]
+    warnings: list[CleanartWarning]
     actions: list  # cleaning.Action records, for explain
     options: Options
     _cleaned: Any = field(repr=False)
@@ -69,12 +73,9 @@ class Article:
 
     @cached_property
     def markdown(self) -> str:
-        from copy import deepcopy
-
         from .render import to_markdown
 
-        # Markdown adjusts a tree (emphasis, table cells); html and text keep the original.
-        return to_markdown(deepcopy(self._cleaned.body), self.options.links, self.options.images)
+        return to_markdown(self._cleaned.body, self.options.links, self.options.images)
 
     @cached_property
     def empty(self) -> bool:
@@ -97,9 +98,7 @@ class Article:
         return self.meta.get("title")
 
     def header(self) -> dict[str, Any]:
-        from .render import header_fields
-
-        return header_fields(self.meta, self.front_matter)
+        return metadata.header_fields(self.meta, self.front_matter)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record (schema in the README)."""
@@ -138,15 +137,15 @@ class Article:
         return body
 
 
-def _read(raw: str | bytes, options: Options) -> tuple[Any, str | None, list[str]]:
+def _read(raw: str | bytes, options: Options) -> tuple[Any, str | None, list[CleanartWarning]]:
     """Decode and split one input: (the split header and body, the encoding, warnings)."""
-    warnings: list[str] = []
+    warnings: list[CleanartWarning] = []
     encoding = None
     if isinstance(raw, (bytes, bytearray)):
         try:
             decoded = reader.decode(bytes(raw), options.encoding)
-        except reader.NotText as exc:
-            raise CleanartError(str(exc)) from None
+        except LookupError as exc:  # --encoding names no text encoding
+            raise DecodeError(f"--encoding {options.encoding}: {exc}") from None
         text, encoding = decoded.text, decoded.encoding
         warnings.extend(decoded.warnings)
     else:
@@ -167,7 +166,7 @@ def template_blocks(
 
     options = options or Options()
     split, _encoding, _warnings = _read(raw, options)
-    meta, _ = frontmatter.normalise(split.header, split.key_lines)
+    meta, _ = metadata.normalise(split.header, split.key_lines)
     found = cleaning.template_blocks(split.body, meta, load_rules(options), options.main_content)
     return source_of(meta, source), found
 
@@ -179,11 +178,10 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
     """
     options = replace(options or Options(), **overrides)
     split, encoding, warnings = _read(raw, options)
-    header = frontmatter.json_safe(split.header)
-    meta, meta_warnings = frontmatter.normalise(split.header, split.key_lines)
+    header = metadata.json_safe(split.header)
+    meta, meta_warnings = metadata.normalise(split.header, split.key_lines)
     if options.strict and meta_warnings:
-        line = re.match(r"line (\d+): (.*)", meta_warnings[0])
-        raise HeaderError(line.group(2), int(line.group(1))) if line else HeaderError(meta_warnings[0])
+        raise HeaderError(meta_warnings[0].message, meta_warnings[0].line)
     warnings.extend(meta_warnings)
     rules = load_rules(options)
     from . import cleaning
@@ -198,23 +196,19 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
         balance=options.balance,
         template=_template_for(options.templates, meta, source),
     )
-    warnings.extend(cleaned.warnings)
-    for key, value in cleaned.page.items():
-        if key in ("description", "generator", "site"):
-            continue
-        if meta.get(key) in (None, "", []):
-            if key in ("date", "updated"):
-                value = frontmatter.normalise_date(value) or value
-            meta[key] = value
-    for key, value in cleaned.moved.items():
-        if isinstance(value, list):
-            meta[key] = list(dict.fromkeys(meta.get(key, []) + value))
-        elif not meta.get(key):
-            meta[key] = value
+    warnings.extend(_as_warning(w) for w in cleaned.warnings)
+    metadata.merge(meta, cleaned.page, cleaned.moved)
     article = Article(meta, header, encoding, source, warnings, cleaned.actions, options, cleaned)
-    if split.body.strip() and article.empty:
-        warnings.append("no text left after cleaning")
+    if split.body.strip() and article.empty and not any(w.code == "no-text" for w in warnings):
+        warnings.append(CleanartWarning("no-text", "no text left after cleaning"))
+    if options.strict and warnings:
+        raise StrictError(warnings)
     return article
+
+
+def _as_warning(warning: str) -> CleanartWarning:
+    """The cleaning stage's warnings: records already, or plain text (about the markup)."""
+    return warning if isinstance(warning, CleanartWarning) else CleanartWarning("markup", warning)
 
 
 def _template_for(templates, meta: dict[str, Any], source: str):
@@ -237,4 +231,16 @@ def clean_file(path: str | Path, options: Options | None = None, **overrides) ->
     return clean(data, str(path), options, **overrides)
 
 
-__all__ = ["Article", "CleanartError", "HeaderError", "Options", "RuleError", "clean", "clean_file"]
+__all__ = [
+    "Article",
+    "CleanartError",
+    "CleanartWarning",
+    "DecodeError",
+    "HeaderError",
+    "Options",
+    "OutputError",
+    "RuleError",
+    "StrictError",
+    "clean",
+    "clean_file",
+]

@@ -1,4 +1,9 @@
-"""Many inputs: walking folders, naming outputs, and converting in worker processes.
+"""Many inputs: the plan (which inputs, which outputs), and converting in worker processes.
+
+A ``Plan`` turns a ``Request`` (the inputs and ``-o`` as the user gave them) into
+tasks: it decides whether the output is one file or a folder, names each output,
+marks collisions, outputs that would replace their input and (``-u``) outputs that
+are up to date, and refuses requests that cannot be carried out (``UsageError``).
 
 The walk is a generator (it never lists a whole tree first); work goes to the
 workers in chunks through a bounded window, and results come back in input order,
@@ -14,11 +19,12 @@ import signal
 import sys
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 from . import storage
+from .errors import UsageError
 from .writer import output_path, write_atomic
 
 DEFAULT_GLOBS = ("*.md", "*.markdown", "*.html", "*.htm", "*.xhtml")
@@ -35,6 +41,7 @@ class Task:
     # or device found in a folder), "self" (the output would replace the input) or
     # "bad" (a record file that cannot be read on: ``target`` says why)
     status: str = ""
+    data: bytes | None = field(default=None, repr=False)  # stdin's bytes, read by the plan
     record: object = None  # records.Record: one record of a JSON Lines or WARC file
 
 
@@ -234,6 +241,146 @@ def listed(names: Iterable[str]) -> Iterator[Task]:
         yield Task(name, os.path.normpath(relative))
 
 
+# --- planning ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """The inputs and output as the user gave them."""
+
+    paths: tuple[str, ...] = ()
+    files_from: str | None = None  # a file listing input paths, or '-' for stdin
+    null: bool = False  # the list is NUL-separated
+    output: str | None = None  # -o: a file, or a folder to mirror the inputs under
+    globs: tuple[str, ...] = DEFAULT_GLOBS
+    update: bool = False  # -u: skip inputs whose output is newer
+    reads_twice: bool = False  # template learning reads every input twice: no stdin
+    elsewhere: bool = False  # converted on other machines (a Dask cluster): no stdin, no memory://
+
+
+class Plan:
+    """The tasks of one run, with their output files; built once, walked lazily.
+
+    Outputs already claimed are remembered to catch collisions.  One folder tree yields
+    each folder's files together, so remembering the current output folder is enough
+    (memory stays flat); several inputs or a list of files can collide anywhere, so
+    then all are kept.
+    """
+
+    def __init__(self, request: Request, fmt: str, stdin: IO[bytes] | None = None):
+        self.request, self.fmt, self.stdin = request, fmt, stdin
+        paths, output, files_from = request.paths, request.output, request.files_from
+        if request.null and files_from is None:
+            raise UsageError("-0 needs --files-from")
+        if paths.count("-") > 1 or (files_from == "-" and "-" in paths):
+            raise UsageError("stdin (-) can be read only once")
+        if request.reads_twice and (files_from == "-" or "-" in paths):
+            raise UsageError("--learn reads the inputs twice: name files or folders, not stdin")
+        if request.reads_twice and any(storage.record_kind(p) for p in paths):
+            raise UsageError("--learn reads files, not records: convert the record files without it")
+        places = [*paths, *([output] if output is not None else [])]
+        for place in places:
+            try:
+                storage.check(place)
+            except storage.StorageError as exc:
+                raise UsageError(str(exc)) from None
+            if request.elsewhere and storage.in_process_only(place):
+                raise UsageError(
+                    f"{place}: memory:// lives in this process only; Dask workers cannot reach it"
+                )
+        if request.elsewhere and ("-" in paths or files_from == "-"):
+            raise UsageError("Dask workers cannot read stdin: name files, folders or URLs")
+        #: memory:// is seen by this process only: no worker processes
+        self.in_process = any(storage.in_process_only(p) for p in places)
+        #: record files among the inputs: many inputs each, named from their URLs under -o
+        self.records = any(storage.record_kind(p) for p in paths)
+        #: -o FILE.jsonl: every output, as JSON Lines, in one file
+        self.jsonl = output is not None and output.lower().endswith(".jsonl")
+        given_folder = any(storage.is_dir(p) for p in paths)
+        #: several inputs (a folder, a list, more than one path): a summary line, a bar
+        self.many = len(paths) > 1 or given_folder or files_from is not None or self.records or self.jsonl
+        #: -o names a folder to mirror the inputs under (else one output file)
+        self.to_dir = (
+            output is not None
+            and not self.jsonl
+            and (self.many or storage.is_dir(output) or str(output).endswith((os.sep, "/")))
+        )
+        self.many = self.many or self.to_dir
+        if self.to_dir:
+            for given in paths:
+                if os.path.isdir(given) and same_file(given, output):
+                    raise UsageError(f"-o {output} is the input folder {given}; choose another output folder")
+        if files_from is not None and files_from != "-" and not os.path.isfile(files_from):
+            raise UsageError(f"--files-from {files_from}: no such file")
+        self.out_dir = output if self.to_dir else None
+
+    def tasks(self) -> Iterator[Task]:
+        """The inputs, in order (a walk: reading it again walks the folders again);
+        each file of records is replaced by its records (only then is records.py imported)."""
+        for task in self._files():
+            if storage.record_kind(task.path) and not task.status:
+                from .records import expand
+
+                yield from expand(task)
+            else:
+                yield task
+
+    def _files(self) -> Iterator[Task]:
+        request = self.request
+        if request.files_from == "-":
+            yield from listed(read_list(self.stdin, request.null))
+        elif request.files_from is not None:
+            with open(request.files_from, "rb") as stream:
+                yield from listed(read_list(stream, request.null))
+        excluded = self.out_dir if self.out_dir is None or not storage.is_url(self.out_dir) else None
+        yield from walk(request.paths, request.globs, excluded)
+
+    def count(self) -> int | None:
+        """How many inputs there are (a second walk), or None when the list is read from stdin
+        (it can be read only once) or record files are named (not read twice to count them)."""
+        if self.request.files_from == "-" or self.records:
+            return None
+        return sum(1 for _ in self.tasks())
+
+    def planned(self) -> Iterator[Task]:
+        """The tasks with their output file; collisions and up-to-date outputs marked."""
+        output = self.request.output
+        remember_all = len(self.request.paths) > 1 or self.request.files_from is not None
+        folder, claimed = None, set()
+        for task in self.tasks():
+            if task.path == "-":
+                task = replace(task, data=self.stdin.read() if self.stdin is not None else b"")
+            if output is None or self.jsonl or task.record is not None or task.status == "bad":
+                yield task  # a record's output is named from its URL, in the worker
+                continue
+            target = output_path(output, task.relative, self.fmt) if self.to_dir else output
+            key = os.path.normcase(os.path.abspath(target))
+            if not remember_all and os.path.dirname(key) != folder:
+                folder, claimed = os.path.dirname(key), set()
+            status = task.status
+            if hash(key) in claimed:
+                status = "collision"
+            else:
+                claimed.add(hash(key))
+                if status:
+                    pass
+                elif task.path != "-" and same_file(task.path, target):
+                    status = "self"
+                elif self.request.update and task.path != "-" and storage.newer(target, task.path):
+                    status = "skip"
+            yield replace(task, target=target, status=status)
+
+
+def same_file(path, other) -> bool:
+    """Whether two paths name one file (``other`` usually does not exist yet: one stat)."""
+    try:
+        theirs = os.stat(other)
+        mine = os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
+
 # --- converting -------------------------------------------------------------------------
 
 
@@ -251,15 +398,15 @@ class Job:
     update: bool = False  # -u: a record is skipped when its output is newer than its file
 
 
-def convert_one(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+def convert_one(task: Task, job: Job) -> Result:
     """Convert one input and write its output file (or keep the text for stdout)."""
-    return _deliver(_render(task, job, stdin_bytes), task, job)
+    return _deliver(_render(task, job), task, job)
 
 
-def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
+def _render(task: Task, job: Job) -> Result:
     """Convert one input; its output, if any, is in ``Result.output`` (not written yet)."""
-    from .api import CleanartError, clean
-    from .frontmatter import HeaderError
+    from .api import clean
+    from .errors import CleanartError, HeaderError
 
     result = Result(task.path)
     if task.status == "skip":
@@ -291,15 +438,12 @@ def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
                     result.skipped = True
                     return result
         else:
-            if task.path == "-":
-                data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
-            else:
-                data = storage.read_bytes(task.path)
+            data = task.data if task.data is not None else storage.read_bytes(task.path)
             article = clean(data, task.path, job.options)
         rendered = article.render(job.fmt, job.pretty)
     except HeaderError as exc:
         return _failed(result, f"bad header: {exc}")
-    except (CleanartError, ValueError, LookupError) as exc:  # records.BadRecord too
+    except CleanartError as exc:
         return _failed(result, str(exc) or type(exc).__name__)
     except OSError as exc:
         return _failed(result, exc.strerror or str(exc))
@@ -316,8 +460,6 @@ def _render(task: Task, job: Job, stdin_bytes: bytes | None = None) -> Result:
             message += " (run with --debug for the traceback)"
         return _failed(result, message)
     result.empty = article.empty
-    if job.options.strict and article.warnings:
-        return _failed(result, "; ".join(article.warnings) + " (--strict)")
     result.messages.extend(f"warning: {w}" for w in article.warnings)
     result.output = rendered
     return result
@@ -673,7 +815,3 @@ class _Done:
 
     def exception(self):
         return None
-
-
-def target_for(task: Task, out_dir: str, fmt: str) -> str:
-    return output_path(out_dir, task.relative, fmt)

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from .text import EDGE, ZERO_WIDTH
+from .text import EDGE, without_zero_width
 
 BLOCK_TAGS = frozenset(
     [
@@ -74,13 +74,12 @@ def is_element(node) -> bool:
 
 
 def iter_elements(root) -> Iterator:
-    """Elements under ``root`` in document order; one removed when yielded is not entered."""
-    stack = [c for c in reversed(root) if isinstance(c.tag, str)]
-    while stack:
-        element = stack.pop()
-        yield element
-        if element.getparent() is not None:
-            stack.extend(c for c in reversed(element) if isinstance(c.tag, str))
+    """Elements under ``root`` (not ``root`` itself) in document order, comments skipped.
+
+    lxml walks the tree in C; callers that change the tree take a list first."""
+    elements = root.iter(etree.Element)
+    next(elements, None)  # root itself
+    return elements
 
 
 def text_of(element) -> str:
@@ -98,7 +97,7 @@ def has_text(root) -> bool:
 def shows_text(root) -> bool:
     """True when some text under ``root`` is more than whitespace and zero-width characters
     (when there is none, the plain text is empty)."""
-    return any(ZERO_WIDTH.sub("", text).strip(EDGE) for text in root.itertext())
+    return any(without_zero_width(text).strip(EDGE) for text in root.itertext())
 
 
 def excerpt(node, limit: int = 200) -> str:

@@ -1,4 +1,4 @@
-"""Stage 2, split: separate the metadata header from the body and normalise it.
+"""Stage 2, split: separate the metadata header from the body (metadata.py normalises it).
 
 Header dialects are small handlers tried in order (as python-frontmatter does), but
 this stage also survives what scrapers really write: a BOM, CRLF, leading blank
@@ -8,7 +8,6 @@ YAML that is not valid YAML (re-read line by line, with a warning).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re
@@ -17,20 +16,10 @@ from typing import Any, Callable
 
 import yaml
 
+from .errors import CleanartWarning, HeaderError
+
 # libyaml's loader when PyYAML has it (ten times faster), the same safe subset either way.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class HeaderError(ValueError):
-    """A header cleanart cannot read; ``line`` is 1-based in the input file."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
-
-    def __str__(self) -> str:
-        text = super().__str__()
-        return f"line {self.line}: {text}" if self.line else text
 
 
 @dataclass
@@ -39,7 +28,7 @@ class Split:
     body: str
     dialect: str | None  # "yaml", "toml", "json", "hexo-json", "hexo-yaml" or None
     body_line: int = 1  # 1-based line of the input where the body starts
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[CleanartWarning] = field(default_factory=list)
     key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> input line
 
 
@@ -146,7 +135,7 @@ def split(text: str, strict: bool = False) -> Split:
         message = "header opened but never closed; treated as body text"
         if strict:
             raise HeaderError(message, lead + 1)
-        warnings.append(f"line {lead + 1}: {message}")
+        warnings.append(CleanartWarning("header-unclosed", message, lead + 1))
     return Split({}, text, None, 1, warnings)
 
 
@@ -246,7 +235,7 @@ def _children(node) -> list:
     return []
 
 
-def _duplicate_keys(root, first_line: int) -> list[str]:
+def _duplicate_keys(root, first_line: int) -> list[CleanartWarning]:
     """Warnings for keys given twice in one mapping (YAML keeps the last value silently)."""
     warnings = []
     seen_nodes: set[int] = set()
@@ -263,10 +252,9 @@ def _duplicate_keys(root, first_line: int) -> list[str]:
                     continue
                 line = first_line + key.start_mark.line
                 if key.value in first:
-                    warnings.append(
-                        f"line {line}: duplicate key {key.value!r} (first at line "
-                        f"{first[key.value]}); the last value is used"
-                    )
+                    message = f"duplicate key {key.value!r} (first at line {first[key.value]}); "
+                    message += "the last value is used"
+                    warnings.append(CleanartWarning("duplicate-key", message, line))
                 else:
                     first[key.value] = line
         stack.extend(_children(node))
@@ -274,20 +262,21 @@ def _duplicate_keys(root, first_line: int) -> list[str]:
 
 
 def _load_yaml(raw: str, first_line: int, strict: bool):
-    warnings: list[str] = []
+    warnings: list[CleanartWarning] = []
     problem, line, data = None, None, None
     loader = _Loader(raw)
     try:
         root = loader.get_single_node() if raw.strip() else None
         if root is not None:
-            _expanded_size(root)
+            if "*" in raw:  # only aliases repeat values
+                _expanded_size(root)
             warnings = _duplicate_keys(root, first_line)
             data = loader.construct_document(root)
     except _AliasBomb as exc:
         message = f"YAML aliases refused: {exc}; header read line by line"
         if strict:
             raise HeaderError(message, first_line) from None
-        return lenient_yaml(raw), [f"line {first_line}: {message}"]
+        return lenient_yaml(raw), [CleanartWarning("header-aliases", message, first_line)]
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = first_line + (mark.line if mark else 0)
@@ -307,12 +296,12 @@ def _load_yaml(raw: str, first_line: int, strict: bool):
         problem, line = "header is not a mapping of keys to values", first_line
     if problem is None:
         if strict and warnings:
-            found = re.match(r"line (\d+): (.*)", warnings[0])
-            raise HeaderError(found.group(2), int(found.group(1)))
+            raise HeaderError(warnings[0].message, warnings[0].line)
         return _restore_comment_values(data, raw), warnings
     if strict:
         raise HeaderError(f"invalid YAML header: {problem}", line)
-    return lenient_yaml(raw), [f"line {line}: header is not valid YAML ({problem}); read line by line"]
+    message = f"header is not valid YAML ({problem}); read line by line"
+    return lenient_yaml(raw), [CleanartWarning("header-yaml", message, line)]
 
 
 LENIENT_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*)$")
@@ -360,271 +349,3 @@ def _restore_comment_values(data: dict, raw: str) -> dict:
             if found:
                 data[key] = found.group(1).strip()
     return data
-
-
-# --- normalisation -----------------------------------------------------------------
-
-IMAGE_KEYS = ("image", "headimg", "thumbnail", "cover", "banner", "featured_image", "top_img")
-URL_KEYS = ("url", "link", "permalink", "original_url", "canonical")
-LANGUAGE_KEYS = ("language", "lang", "locale")
-MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-
-
-def json_safe(value: Any) -> Any:
-    """Make a parsed header JSON-serialisable (dates become ISO 8601 strings).
-
-    Keys are written as YAML spelled them (``null``, ``true``), binary values as their
-    UTF-8 text (or base64 when they are not text), and sets in sorted order, so the
-    output is the same on every run.
-    """
-    if isinstance(value, dict):
-        return {_key_text(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (set, frozenset)):
-        return [json_safe(v) for v in sorted(value, key=_sort_key)]
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)  # JSON has no NaN or infinity
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (bytes, bytearray)):
-        return _bytes_text(bytes(value))
-    return str(value)
-
-
-def _key_text(key: Any) -> str:
-    if key is None or isinstance(key, bool):
-        return json.dumps(key)  # null, true, false: as YAML and JSON spell them
-    if isinstance(key, (dt.date, dt.time)):
-        return key.isoformat()
-    return str(key)
-
-
-def _sort_key(value: Any) -> tuple[str, str]:
-    return (type(value).__name__, str(value))
-
-
-def _bytes_text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        import base64
-
-        return base64.b64encode(data).decode("ascii")
-
-
-def as_text(value: Any) -> str | None:
-    """A header value as a reader would write it: never Python's repr of a list or bytes."""
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple, set, frozenset, dict)):
-        items = value.values() if isinstance(value, dict) else value
-        if isinstance(value, (set, frozenset)):
-            items = sorted(value, key=_sort_key)
-        return ", ".join(text for text in map(as_text, items) if text) or None
-    safe = json_safe(value)
-    if isinstance(safe, bool):
-        return json.dumps(safe)
-    return str(safe)
-
-
-DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S %z",  # Jekyll: 2021-07-05 20:00:00 -0400
-    "%Y-%m-%d %H:%M %z",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S",  # Hexo: 2013/7/13 20:46:25
-    "%Y/%m/%d %H:%M",
-    "%Y/%m/%d",
-    "%Y.%m.%d %H:%M:%S",
-    "%Y.%m.%d",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M",
-    "%Y年%m月%d日",
-)
-
-
-RFC822 = re.compile(
-    r"^(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{4})\s+"
-    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|UT|Z|[+-]\d{4})?$"
-)
-
-
-def _rfc822(text: str) -> str | None:
-    """RSS dates (``Wed, 28 Apr 2021 12:03:15 GMT``) without importing the email package."""
-    match = RFC822.match(text)
-    if not match or match.group(2).lower() not in MONTHS:
-        try:
-            import email.utils
-
-            parsed = email.utils.parsedate_to_datetime(text)
-            return parsed.isoformat() if parsed is not None else None
-        except (TypeError, ValueError, IndexError):
-            return None
-    day, month, year, hour, minute, second, zone = match.groups()
-    if zone in (None, "GMT", "UTC", "UT", "Z"):
-        tz = dt.timezone.utc
-    else:
-        sign = 1 if zone[0] == "+" else -1
-        tz = dt.timezone(sign * dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])))
-    try:
-        return dt.datetime(
-            int(year),
-            MONTHS.index(month.lower()) + 1,
-            int(day),
-            int(hour),
-            int(minute),
-            int(second or 0),
-            tzinfo=tz,
-        ).isoformat()
-    except ValueError:
-        return None
-
-
-def normalise_date(value: Any) -> str | None:
-    """An ISO 8601 string for a header date, or None when it cannot be read."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds
-        try:
-            return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
-        except (ValueError, OverflowError, OSError):  # NaN, infinity, year 300000
-            return None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        # A date alone stays a date: the same ISO text as a YAML date, so a header
-        # that cleanart wrote (where it is quoted) reads back unchanged.
-        try:
-            return dt.date.fromisoformat(text).isoformat()
-        except ValueError:
-            return None
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    if re.match(r"^[A-Za-z]{3},? ", text) or re.search(r"(GMT|UTC|[+-]\d{4})$", text):
-        parsed = _rfc822(text)
-        if parsed is not None:
-            return parsed
-    compact = re.sub(r"\s+", " ", text)
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(compact, fmt).isoformat().replace("T00:00:00", "")
-        except ValueError:
-            continue
-    return None
-
-
-def as_list(value: Any) -> list:
-    """Categories and tags as a list; a comma- or space-separated string is split."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [v for v in json_safe(value) if v is not None and v != ""]
-    text = as_text(value) or ""
-    parts = re.split(r"\s*[,，、]\s*", text) if re.search(r"[,，、]", text) else text.split()
-    return [p for p in parts if p]
-
-
-def _clean_value(value: Any) -> str | None:
-    """A header string as a reader should see it: no zero-width characters, no edge spaces."""
-    if value is None:
-        return None
-    from .text import ZERO_WIDTH
-
-    return ZERO_WIDTH.sub("", as_text(value) or "").strip() or None
-
-
-def first_value(header: dict, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        value = header.get(key)
-        if value not in (None, "", []):
-            return value
-    return None
-
-
-def _lowercase_keys(header: dict, key_lines: dict[str, int], warnings: list[str]) -> dict[str, Any]:
-    """The header with lowercase keys, for keys that differ only in case (``Title``).
-
-    A value beats an empty one, then ``title`` beats ``Title`` whatever their order:
-    otherwise the later key would win, and a header cleanart wrote (its own ``title``
-    first) would read back with the other value.
-    """
-    lower: dict[str, Any] = {}
-    spelled: dict[str, str] = {}
-    for key, value in header.items():
-        name = _key_text(key)
-        folded = name.lower()
-        if folded in spelled:
-            before = spelled[folded]
-            empty, empty_before = _empty(value), _empty(lower[folded])
-            wins = (empty_before and not empty) or (empty == empty_before and name == folded)
-            kept = name if wins else before
-            where = f"line {key_lines[folded]}: " if folded in key_lines else ""
-            warnings.append(f"{where}keys {before!r} and {name!r} differ only in case; {kept!r} is used")
-            if not wins:
-                continue
-        spelled[folded] = name
-        lower[folded] = value
-    return lower
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-def normalise(
-    header: dict[str, Any], key_lines: dict[str, int] | None = None
-) -> tuple[dict[str, Any], list[str]]:
-    """The metadata fields cleanart promises, from whatever keys the header used."""
-    warnings = []
-    key_lines = key_lines or {}
-    meta: dict[str, Any] = {}
-    lower = _lowercase_keys(header, key_lines, warnings)
-    title = first_value(lower, ("title",))
-    meta["title"] = _clean_value(title)
-    for key in ("date", "updated"):
-        raw = first_value(lower, (key,) if key == "date" else ("updated", "lastmod", "modified"))
-        if raw is None:
-            meta[key] = None
-            continue
-        iso = normalise_date(raw)
-        if iso is None:
-            source_key = next((k for k in (key, "lastmod", "modified") if k in lower), key)
-            where = f"line {key_lines[source_key]}: " if source_key in key_lines else ""
-            kept = as_text(raw)
-            warnings.append(f"{where}{key} {kept!r} is not a date cleanart can read; kept as given")
-            meta[key] = kept
-        else:
-            meta[key] = iso
-    author = first_value(lower, ("author", "authors"))
-    if isinstance(author, list):
-        author = ", ".join(filter(None, (as_text(a) for a in author)))
-    elif isinstance(author, dict):
-        author = author.get("name") or json.dumps(json_safe(author), ensure_ascii=False)
-    meta["author"] = _clean_value(author)
-    meta["categories"] = as_list(first_value(lower, ("categories", "category")))
-    meta["tags"] = as_list(first_value(lower, ("tags", "tag", "keywords")))
-    meta["image"] = as_text(first_value(lower, IMAGE_KEYS))
-    url = first_value(lower, URL_KEYS)
-    source = lower.get("source")
-    if url is None and isinstance(source, str) and re.match(r"(https?:)?//", source.strip()):
-        url = source.strip()  # some feeds name the article's address "source"
-    meta["url"] = as_text(url)
-    meta["language"] = as_text(first_value(lower, LANGUAGE_KEYS))
-    # Lines earlier runs moved out of the body (cleanart's own output read back).
-    for key in ("credits", "sources"):
-        values = lower.get(key)
-        if values:
-            meta[key] = [as_text(v) for v in (values if isinstance(values, list) else [values])]
-    if lower.get("original_title"):
-        meta["original_title"] = as_text(lower["original_title"])
-    return meta, warnings

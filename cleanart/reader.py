@@ -21,6 +21,8 @@ import codecs
 import re
 from dataclasses import dataclass, field
 
+from .errors import CleanartWarning, DecodeError
+
 BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
@@ -55,7 +57,11 @@ DECLARED = re.compile(
 )
 
 
-class NotText(ValueError):
+# How much of an input is looked at for a declared charset or a UTF-16/32 NUL pattern.
+SNIFF_BYTES = 4096
+
+
+class NotText(DecodeError):
     """The input's bytes are not text in any encoding (an image, an archive, NULs)."""
 
 
@@ -63,7 +69,7 @@ class NotText(ValueError):
 class Decoded:
     text: str
     encoding: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[CleanartWarning] = field(default_factory=list)
 
 
 def canonical(name: str) -> str:
@@ -79,7 +85,7 @@ def canonical(name: str) -> str:
 
 def declared_encoding(data: bytes) -> str | None:
     """An encoding declared in the first 4 KB of markup, if Python knows it."""
-    match = DECLARED.search(data[:4096])
+    match = DECLARED.search(data[:SNIFF_BYTES])
     if not match:
         return None
     try:
@@ -168,7 +174,7 @@ SIGNATURES = (
     (b"\x7fELF", "a program"),
     (b"RIFF", None),
 )
-WIDE_SAMPLE = 4096
+WIDE_SAMPLE = SNIFF_BYTES
 
 
 def refuse_binary(data: bytes) -> None:
@@ -279,8 +285,9 @@ def _decode_as(data: bytes, codec: str, strip_bom: bool = False) -> Decoded:
         # Only bytes that did not decode count; a U+FFFD present in the source is text.
         genuine = data.count("\ufffd".encode(codec, errors="ignore") or b"\x00\x00\x00\x00")
         if bad > genuine:
-            warnings.append(
+            message = (
                 f"{bad - genuine} undecodable byte sequence(s) replaced with U+FFFD "
                 f"(decoded as {codec}; use --encoding to choose another)"
             )
+            warnings.append(CleanartWarning("undecodable", message))
     return Decoded(text, codec, warnings)

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import IO, Iterator, Union
 
+from .errors import CleanartError
 from .storage import record_kind as kind
 
 HTML_FIELDS = ("html", "body", "content", "raw")
@@ -172,7 +173,7 @@ def _looks_like_html(data: bytes) -> bool:
 # --- converting one record (in a worker) ------------------------------------------------
 
 
-class BadRecord(ValueError):
+class BadRecord(CleanartError, ValueError):
     """A record that cannot be an input: not JSON, no HTML field, not text."""
 
 
@@ -224,18 +225,17 @@ def decode(data: bytes, charset: str | None, encoding: str | None = None):
 
 def clean_record(record: Record, options=None, fields: Fields = Fields()):
     """Convert one record: an ``Article`` whose header is the record's fields."""
-    from .api import CleanartError, Options, clean
-    from .reader import NotText
+    from .api import Options, clean
+    from .errors import StrictError
 
     options = options or Options()
     header, body, charset = parse(record, fields)
-    warnings: list[str] = []
+    warnings: list = []
     if isinstance(body, bytes):
-        try:
-            decoded = decode(body, charset, options.encoding)
-        except NotText as exc:
-            raise CleanartError(str(exc)) from None
+        decoded = decode(body, charset, options.encoding)  # reader.NotText for an image
         text, encoding, warnings = decoded.text, decoded.encoding, decoded.warnings
+        if options.strict and warnings:
+            raise StrictError(warnings)
     else:
         text, encoding = body, "utf-8"
     # The fields go in as a JSON header: one line, read by the usual header rules.
@@ -276,8 +276,8 @@ def output_name(record: Record, url: str | None, fmt: str) -> str:
     return f"{host}/{stem}-{digest}{EXTENSIONS[fmt]}"
 
 
-def expand(tasks):
-    """Tasks, with each record file replaced by one task per record, in file order.
+def expand(task):
+    """The tasks of a record file's task: one per record, in file order.
 
     Runs where the run is planned: it only finds the records (a worker parses and
     converts each).  A record that is not a page is a skipped task (counted in the
@@ -286,20 +286,16 @@ def expand(tasks):
     from . import storage
     from .batch import Task
 
-    for task in tasks:
-        if task.status or task.record is not None or kind(task.path) is None:
-            yield task
-            continue
-        try:
-            stream = storage.open_binary(task.path)
-        except OSError as exc:
-            yield Task(task.path, task.relative, exc.strerror or str(exc), "bad")
-            continue
-        with stream:
-            for item in read(stream, task.path, task.relative):
-                if isinstance(item, Record):
-                    yield Task(item.source, task.relative, record=item)
-                elif isinstance(item, Skipped):
-                    yield Task(item.source, task.relative, status="skip")
-                else:
-                    yield Task(item.source, task.relative, item.message, "bad")
+    try:
+        stream = storage.open_binary(task.path)
+    except OSError as exc:
+        yield Task(task.path, task.relative, exc.strerror or str(exc), "bad")
+        return
+    with stream:
+        for item in read(stream, task.path, task.relative):
+            if isinstance(item, Record):
+                yield Task(item.source, task.relative, record=item)
+            elif isinstance(item, Skipped):
+                yield Task(item.source, task.relative, status="skip")
+            else:
+                yield Task(item.source, task.relative, item.message, "bad")

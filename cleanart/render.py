@@ -161,49 +161,19 @@ def _assemble(tokens: list, keep_indent: bool) -> str:
 
 
 def to_markdown(root, links: bool = True, images: bool = True) -> str:
-    """The body as CommonMark (with GFM pipe tables); ``root`` is modified in place."""
+    """The body as CommonMark (with GFM pipe tables); ``root`` is left as it is.
+
+    The Markdown writer normalises a tree before writing it (emphasis edges, links
+    around blocks, one-line table cells), so it works on a copy: rendering never
+    changes the cleaned tree, whatever format is rendered first or how often."""
+    from copy import deepcopy
+
     from .markdown import to_markdown as write
 
-    return write(root, links, images)
+    return write(deepcopy(root), links, images)
 
 
 # --- front matter, JSON, HTML --------------------------------------------------------------
-
-FIRST_KEYS = (
-    "title",
-    "date",
-    "updated",
-    "author",
-    "categories",
-    "tags",
-    "image",
-    "url",
-    "language",
-    "credits",
-    "sources",
-    "original_title",
-)
-ALIASES = {
-    "image": ("headimg", "thumbnail", "cover", "banner", "featured_image", "top_img"),
-    "url": ("link", "permalink", "original_url", "canonical"),
-    "updated": ("lastmod", "modified"),
-    "categories": ("category",),
-    "tags": ("tag",),
-    "language": ("lang", "locale"),
-}
-
-
-def header_fields(meta: dict[str, Any], front_matter: dict[str, Any]) -> dict[str, Any]:
-    """Normalised fields first, then the header's other keys (aliases equal to a field dropped)."""
-    fields = {k: meta[k] for k in FIRST_KEYS if meta.get(k) not in (None, "", [])}
-    for key, value in front_matter.items():
-        if key in fields or key in FIRST_KEYS:
-            continue
-        alias_of = next((f for f, names in ALIASES.items() if key in names), None)
-        if alias_of and (fields.get(alias_of) == value or (alias_of in fields and not value)):
-            continue
-        fields[key] = value
-    return fields
 
 
 def yaml_header(fields: dict[str, Any]) -> str:

@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+from ahocorasick_rs import AhoCorasick, MatchKind
+
+from . import screen
+from .errors import RuleError
+from .screen import Screen
 
 BUILTIN_DIR = Path(__file__).with_name("packs")
 ACTIONS = ("remove", "unwrap", "move", "cut", "drop", "trim", "keep")  # also the order they apply in
@@ -34,15 +39,6 @@ KEYS = {
 OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}, "trim": set(), "keep": set()}
 ONE_OF = {"cut": ("comment", "pattern", "selector"), "keep": ("pattern", "selector")}
 COMMON = {"id", "description", "scope", "action"}
-
-
-class RuleError(ValueError):
-    """A mistake in a rule file, with the file and 1-based line."""
-
-    def __init__(self, path: str, line: int | None, message: str):
-        self.path, self.line, self.message = path, line, message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -91,15 +87,15 @@ class LazyPattern:
     patterns it uses (compiling all of them costs more than converting a post).
     """
 
-    __slots__ = ("_compiled", "pattern")
+    __slots__ = ("_compiled", "flags", "pattern")
 
-    def __init__(self, pattern: str):
-        self.pattern = pattern
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags = pattern, flags
         self._compiled = None
 
     def _get(self) -> re.Pattern:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern)
+            self._compiled = re.compile(self.pattern, self.flags)
         return self._compiled
 
     def search(self, text: str):
@@ -108,11 +104,14 @@ class LazyPattern:
     def fullmatch(self, text: str):
         return self._get().fullmatch(text)
 
+    def finditer(self, text: str):
+        return self._get().finditer(text)
+
     def __eq__(self, other) -> bool:
-        return isinstance(other, LazyPattern) and other.pattern == self.pattern
+        return isinstance(other, LazyPattern) and (other.pattern, other.flags) == (self.pattern, self.flags)
 
     def __hash__(self) -> int:
-        return hash(self.pattern)
+        return hash((self.pattern, self.flags))
 
 
 @lru_cache(maxsize=4096)
@@ -569,7 +568,7 @@ def simple_selector(selector: str) -> SimpleSelector | None:
     """The matcher for ``selector``, or None when it is invalid or unsupported (+, ~, :nth-child…)."""
     branches = []
     for branch in _split_top(selector, ","):
-        parts, combinator, _position = [], "", 0
+        parts, combinator = [], ""
         for piece, separator in _split_combinators(branch.strip()):
             tests = _parse_compound(piece)
             if tests is None:
@@ -626,12 +625,38 @@ def load_rules(extra: Iterable[str | Path] = (), builtin: bool = True) -> tuple[
     return _load_rules(tuple(str(p) for p in extra), builtin)
 
 
+def _builtin_rules() -> tuple[Rule, ...]:
+    """The built-in packs, from the user's cache when they have not changed since.
+
+    With them their patterns' anchors (see screen.py), so a run that converts one
+    post neither reads YAML nor parses a regular expression it does not use."""
+    from . import cache
+
+    files = builtin_files()
+    # This file's own bytes too: the entry pickles its Rule and LazyPattern objects.
+    code = Path(__file__).read_bytes()
+    entry = cache.key([f.name.encode() for f in files] + [f.read_bytes() for f in files] + [code])
+    found = cache.load("packs", entry)
+    if isinstance(found, tuple) and len(found) == 2:
+        rules, known = found
+        screen.KNOWN.update(known)
+        return rules
+    rules = tuple(rule for path in files for rule in _load_cached(str(path), path.stat().st_mtime))
+    known = {
+        r.pattern.pattern: screen.pattern_anchors(r.pattern.pattern) for r in rules if r.pattern is not None
+    }
+    cache.store("packs", entry, (rules, known))
+    return rules
+
+
 @lru_cache(maxsize=16)
 def _load_rules(extra: tuple[str, ...], builtin: bool) -> tuple[Rule, ...]:
-    files = (builtin_files() if builtin else []) + [Path(p) for p in extra]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path in files:
+    for rule in _builtin_rules() if builtin else ():
+        seen[rule.id] = rule.origin
+        rules.append(rule)
+    for path in map(Path, extra):
         try:
             mtime = path.stat().st_mtime
         except OSError as exc:
@@ -687,7 +712,7 @@ def selector_keys(selector: str) -> list[str] | None:
     """
     keys = []
     for branch in _split_top(selector, ","):
-        last = _split_compound(branch)
+        last = _split_combinators(branch.strip())[-1][0]  # the compound an element must match
         best = None
         position = 0
         while position < len(last):
@@ -702,19 +727,6 @@ def selector_keys(selector: str) -> list[str] | None:
             return None
         keys.append(":".join(best))
     return keys
-
-
-def _split_compound(branch: str) -> str:
-    """The last compound selector of a complex selector (after the last combinator)."""
-    depth, start = 0, 0
-    for i, ch in enumerate(branch):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif depth == 0 and ch in " >+~":
-            start = i + 1
-    return branch[start:].strip()
 
 
 def _token_key(token: re.Match) -> tuple[str, ...] | None:
@@ -748,6 +760,9 @@ class SelectorIndex:
     everywhere: list[Rule] = field(default_factory=list)
     position: dict[str, int] = field(default_factory=dict)
     substrings: dict[str, dict[str, list[Rule]]] = field(default_factory=dict)
+    # Per attribute, one scan for all its needles ([class*="share"] and the like) and the
+    # rules of each needle, by the scan's pattern index: built by build().
+    needle_scans: dict[str, tuple[Any, list[list[Rule]]]] = field(default_factory=dict)
     has_attribute_keys: bool = False  # some rule is keyed on an attribute other than class/id
 
     @classmethod
@@ -768,6 +783,11 @@ class SelectorIndex:
                         bucket.append(rule)
                     else:
                         index.by_key.setdefault(key, []).append(rule)
+        for attr, needles in index.substrings.items():
+            needles = {needle: rules for needle, rules in needles.items() if needle}  # "" never matches
+            if needles:
+                scan = AhoCorasick(list(needles), matchkind=MatchKind.Standard)
+                index.needle_scans[attr] = (scan, list(needles.values()))
         return index
 
     def __bool__(self) -> bool:
@@ -776,23 +796,19 @@ class SelectorIndex:
     def candidates(self, tag) -> list[Rule]:
         by_key = self.by_key
         found = list(by_key.get("tag:" + tag.tag, ()))
-        attrs = tag.attrib
-        if attrs and (self.has_attribute_keys or "class" in attrs or "id" in attrs):
-            classes = attrs.get("class")
-            if classes:
-                for token in classes.split():
+        for name, value in tag.items():  # one call for all attributes (most elements have none)
+            if name == "class":
+                for token in value.split():
                     found.extend(by_key.get("class:" + token, ()))
-            ident = attrs.get("id")
-            if ident:
-                found.extend(by_key.get("id:" + ident, ()))
-            for name, value in attrs.items():
+            elif name == "id" and value:
+                found.extend(by_key.get("id:" + value, ()))
+            if self.has_attribute_keys:
                 found.extend(by_key.get("has:" + name, ()))
-                needles = self.substrings.get(name)
-                if needles:
-                    text = value.lower()
-                    for needle, rules in needles.items():
-                        if needle in text:
-                            found.extend(rules)
+                scan = self.needle_scans.get(name)
+                if scan:
+                    hits = scan[0].find_matches_as_indexes(value.lower(), overlapping=True)
+                    for needle in sorted({hit[0] for hit in hits}):
+                        found.extend(scan[1][needle])
         if self.everywhere:
             found.extend(self.everywhere)
         return found
@@ -821,53 +837,30 @@ class RulePlan:
     trims: list[Rule] = field(default_factory=list)  # patterns cut off the end of a block
     keep_selectors: SelectorIndex = field(default_factory=lambda: SelectorIndex())
     keep_patterns: list[Rule] = field(default_factory=list)  # blocks the detector must leave
-    _any_text_rule: Any = None  # all unscoped text patterns in one regex, built on first use
-    _scoped_text_rules: list = field(default_factory=list)
+    _screen: Screen | None = None  # which text rules could match a block, built on first use
+    _trim_screen: Screen | None = None  # which trims could match a block, built on first use
+
+    def trims_for(self, text: str) -> list[Rule]:
+        """The trims whose literals ``text`` holds (the only ones that could match it)."""
+        if self._trim_screen is None:
+            self._trim_screen = Screen([[rule.pattern.pattern] for rule in self.trims])
+        return [self.trims[index] for index in self._trim_screen.candidates(text)]
 
     def text_rule_for(self, text: str) -> Rule | None:
         """The first text rule whose pattern matches the whole of ``text``.
 
-        Most blocks are article text that no rule matches: one combined regular
-        expression says so in a single call before the rules are tried one by one.
+        Most blocks are article text that no rule matches: one scan for the literals
+        the patterns need (see screen.py) leaves the few rules worth trying.
         """
         length = len(text)
         if length > self.max_chars:
             return None
-        if self._any_text_rule is None:
-            # Unscoped rules only: they are the same in every plan, so one process
-            # compiles this once; scoped (site) rules are few and tried one by one.
-            unscoped = tuple(r.pattern.pattern for r in self.text_rules if not r.scope)
-            self._any_text_rule = combine(unscoped) or False
-            self._scoped_text_rules = [r for r in self.text_rules if r.scope]
-        candidates = self.text_rules
-        if self._any_text_rule is not False and not self._any_text_rule.fullmatch(text):
-            candidates = self._scoped_text_rules
-        for rule in candidates:
+        if self._screen is None:
+            self._screen = Screen([[rule.pattern.pattern] for rule in self.text_rules])
+        for index in self._screen.candidates(text):
+            rule = self.text_rules[index]
             if length <= rule.max_chars and rule.pattern.fullmatch(text):
                 return rule
-        return None
-
-
-LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
-BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
-
-
-@lru_cache(maxsize=32)
-def combine(sources: tuple[str, ...]) -> re.Pattern | None:
-    """One regular expression matching what any of ``sources`` matches, or None if unsafe."""
-    parts = []
-    for source in sources:
-        if BACKREFERENCE.search(source):
-            return None  # group numbers would shift
-        flags = LEADING_FLAGS.match(source)
-        if flags:
-            source = f"(?{flags.group(1)}:{source[flags.end() :]})"
-        parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", source) + ")")
-    if not parts:
-        return None
-    try:
-        return re.compile("|".join(parts))
-    except re.error:
         return None
 
 

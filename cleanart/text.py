@@ -14,6 +14,7 @@ from functools import lru_cache
 
 # Zero-width characters; a joiner (U+200D) only between letters (it builds emoji).
 ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u180e\u00ad]|(?<=\\w)\u200d(?=\\w)")
+_ANY_ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u180e\u00ad\u200d]")
 # Wide East Asian characters and punctuation (not Hangul: Korean separates words).
 # Checked by code point: a regular expression with these ranges costs milliseconds to
 # compile in every process.
@@ -28,8 +29,9 @@ WIDE_RANGES = (
     (0xF900, 0xFAFF),
     (0xFE30, 0xFE4F),
     (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFD),  # CJK Extension B and later (planes 2 and 3), e.g. 𠮷
 )
-CJK_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+CJK_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003fffd"
 SPACE_RUN = re.compile(r"[ \t\r\n\f\v\xa0\u2000-\u200a\u202f\u205f]+")
 INDENT = re.compile(r"^[ \t\r\n\f\v\xa0\u3000\u2000-\u200a]+")
 EDGE = " \t\r\n\f\v\xa0\u3000\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -41,6 +43,12 @@ def is_wide(char: str) -> bool:
 
 
 ODD_SPACE = re.compile(r"[\t\r\n\f\v\xa0\u2000-\u200a\u202f\u205f]| {2}")
+
+
+def without_zero_width(text: str) -> str:
+    """``text`` without zero-width characters (most text has none: a plain scan says so
+    several times faster than the substitution)."""
+    return ZERO_WIDTH.sub("", text) if _ANY_ZERO_WIDTH.search(text) else text
 
 
 def join_spaces(text: str) -> str:
@@ -67,7 +75,7 @@ def tidy(text: str, keep_indent: bool = False) -> str:
     With ``keep_indent`` a leading run of U+3000 or no-break spaces (a Chinese
     paragraph indent) is kept as it was.
     """
-    text = ZERO_WIDTH.sub("", text)
+    text = without_zero_width(text)
     indent = ""
     if keep_indent:
         lead = INDENT.match(text)

@@ -11,6 +11,8 @@ import errno
 import os
 from functools import lru_cache
 
+from .errors import OutputError
+
 EXTENSIONS = {"md": ".md", "txt": ".txt", "json": ".json", "html": ".html"}
 
 
@@ -27,7 +29,7 @@ def write_atomic(path: str, text: str, root: str | None = None) -> None:
     path = os.fspath(path)
     folder, name = os.path.split(path)
     if root is not None and not _within(folder or ".", os.fspath(root)):
-        raise OSError(errno.EXDEV, "its folder is a symbolic link leading outside the output folder")
+        raise OutputError(errno.EXDEV, "its folder is a symbolic link leading outside the output folder")
     tmp = os.path.join(folder, _temporary_name(name))
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)

@@ -483,3 +483,10 @@ def test_line_starting_with_hash_or_dash_in_html_text_is_not_heading_or_list():
     html = md_to_html(art.markdown)
     assert "<h1>" not in html and "<ul>" not in html and "<ol>" not in html
     assert "# not a heading" in visible_text(html)
+
+
+def test_a_line_break_between_cjk_extension_b_characters_joins_without_a_space():
+    from cleanart.text import join_spaces
+
+    assert join_spaces("野𠮷\n𠮷家") == "野𠮷𠮷家"
+    assert clean("<p>野𠮷\n𠮷家</p>").text == "野𠮷𠮷家"

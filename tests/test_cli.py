@@ -1,14 +1,14 @@
-"""The `cleanart` command as a user runs it from a shell."""
+"""The `cleanart` command as a user runs it from a shell (in-process: see conftest.cli)."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import cli, process
 
 import cleanart
 
@@ -25,15 +25,7 @@ BROKEN = "---\ntitle: 'It's broken'\n---\n<p>Body survives.</p>\n"
 
 
 def run(*args, stdin=None, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "cleanart", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        encoding="utf-8",
-    )
+    return cli(*args, stdin=stdin, cwd=cwd)
 
 
 @pytest.fixture
@@ -58,11 +50,11 @@ def test_convert_help_shows_examples():
     assert "-t txt" in proc.stdout and "-o " in proc.stdout
 
 
-def test_no_arguments_is_usage_error_or_help():
+def test_no_arguments_shows_help_as_a_usage_error():
     proc = run()
-    assert proc.returncode in (0, 2)
-    assert "convert" in proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2
+    assert "Commands:" in proc.stderr and "convert" in proc.stderr
+    assert proc.stdout == ""
 
 
 def test_markdown_on_stdout_with_yaml_header(post):
@@ -136,12 +128,7 @@ def test_stdin_to_json_one_line(post):
 
 def test_stdin_chinese_bytes_json():
     raw = "---\ntitle: 春天\n---\n<p>花开了。</p>\n".encode("gbk")
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", "-", "-t", "json"],
-        input=raw,
-        capture_output=True,
-        timeout=60,
-    )
+    proc = cli("convert", "-", "-t", "json", stdin=raw, binary=True)
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout.decode("utf-8"))
     assert record["title"] == "春天"
@@ -174,14 +161,12 @@ def test_output_file_written_and_stdout_empty(post, tmp_path):
     assert written == run("convert", str(post)).stdout
 
 
-def test_output_file_in_missing_folder_is_created_or_fails_cleanly(post, tmp_path):
+def test_output_file_in_missing_folder_is_created(post, tmp_path):
     out = tmp_path / "new" / "dir" / "diary.txt"
     proc = run("convert", str(post), "-t", "txt", "-o", str(out))
-    assert "Traceback" not in proc.stderr
-    if proc.returncode == 0:
-        assert out.read_text(encoding="utf-8").startswith("The tulips")
-    else:
-        assert proc.returncode == 1
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert out.read_text(encoding="utf-8").startswith("The tulips")
 
 
 def test_missing_input_file(tmp_path):
@@ -293,8 +278,8 @@ def test_python_dash_m_and_console_script_agree(post):
     exe = os.path.join(os.path.dirname(sys.executable), "cleanart")
     if not os.path.exists(exe):
         pytest.skip("console script not installed next to this python")
-    a = subprocess.run([exe, "convert", str(post)], capture_output=True, text=True, timeout=60)
-    b = run("convert", str(post))
+    a = process(exe, "convert", post, module=False)
+    b = process("convert", post)
     assert a.returncode == b.returncode == 0
     assert a.stdout == b.stdout
 
@@ -351,3 +336,38 @@ def test_unexpected_error_is_one_line_for_that_file_and_the_batch_goes_on(tmp_pa
         batch.Task(str(tmp_path / "bad.md"), "bad.md"), batch.Job("txt", api.Options(), debug=True)
     )
     assert "Traceback" in debug.messages[0] and "simulated bug" in debug.messages[0]
+
+
+# --- a fake environment: terminals without a terminal ------------------------------------
+
+
+def fake_environment(**facts):
+    import io
+
+    from cleanart.environment import Environment
+
+    return Environment(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO(), **facts)
+
+
+def test_no_input_on_a_terminal_is_a_usage_error():
+    env = fake_environment(stdin_isatty=True)
+    assert cli("convert", env=env).returncode == 2
+    assert env.stderr.getvalue().startswith("cleanart: no input given")
+
+
+def test_a_batch_on_a_terminal_shows_progress_and_ends_with_the_summary(tmp_path):
+    for n in range(3):
+        (tmp_path / "in" / f"p{n}.md").parent.mkdir(exist_ok=True)
+        (tmp_path / "in" / f"p{n}.md").write_text(POST, encoding="utf-8")
+    env = fake_environment(stderr_isatty=True, cpus=1)
+    proc = cli("convert", tmp_path / "in", "-o", tmp_path / "out", "-t", "txt", env=env)
+    assert proc.returncode == 0
+    assert env.stderr.getvalue().splitlines()[-1].startswith("cleanart: 3 converted, 0 skipped, 0 failed")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["p0.txt", "p1.txt", "p2.txt"]
+
+
+def test_rules_on_a_terminal_is_a_table_and_in_a_pipe_tab_separated():
+    table, pipe = fake_environment(stdout_isatty=True), fake_environment()
+    assert cli("rules", env=table).returncode == cli("rules", env=pipe).returncode == 0
+    assert "┃" in table.stdout.getvalue() or "│" in table.stdout.getvalue()
+    assert "\t" in pipe.stdout.getvalue() and "│" not in pipe.stdout.getvalue()

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from conftest import SHARED, cli
 from markdown_it import MarkdownIt
 
 from cleanart import clean
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 RSS = SHARED / "corpus" / "rss"
 SEED = SHARED / "corpus" / "seed" / "000.md"
 POSTS = sorted(RSS.glob("*.md")) if RSS.is_dir() else []
@@ -70,11 +67,7 @@ def test_markdown_renders_back_to_the_plain_text(post):
 @needs_corpus
 @pytest.mark.parametrize("fmt", ["md", "txt", "json", "html"])
 def test_every_post_converts_in_every_format(tmp_path, fmt):
-    run = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(RSS), "-o", str(tmp_path), "-t", fmt, "-q"],
-        capture_output=True,
-        text=True,
-    )
+    run = cli("convert", str(RSS), "-o", str(tmp_path), "-t", fmt, "-q")
     assert run.returncode == 0, run.stderr
     outputs = sorted(tmp_path.glob(f"*.{fmt}"))
     assert len(outputs) == len(POSTS)
@@ -132,14 +125,8 @@ def test_web_page_markdown_renders_back_to_its_text(page):
 @needs_seed
 @pytest.mark.parametrize("fmt", ["md", "txt", "json", "html"])
 def test_seed_post_converts_cleanly_from_path_and_stdin(fmt):
-    by_path = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(SEED), "-t", fmt], capture_output=True, text=True
-    )
-    by_stdin = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", "-", "-t", fmt],
-        input=SEED.read_bytes(),
-        capture_output=True,
-    )
+    by_path = cli("convert", str(SEED), "-t", fmt)
+    by_stdin = cli("convert", "-", "-t", fmt, stdin=SEED.read_bytes(), binary=True)
     assert by_path.returncode == 0 and by_stdin.returncode == 0
     out = by_path.stdout
     body = json.loads(out)["markdown"] if fmt == "json" else out

@@ -6,10 +6,8 @@ No site rule names these posts' boilerplate: what goes, goes because of the dete
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from conftest import cli
 
 from cleanart import clean
 
@@ -124,14 +122,7 @@ def test_keep_rule_protects_a_block_from_the_detector(tmp_path):
 def test_explain_gives_the_detectors_reasons(tmp_path):
     post = tmp_path / "post.md"
     post.write_text("---\ntitle: t\n---\n" + ZH_STORY + "<p>— END —</p>", encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "explain", str(post), "--no-builtin-rules"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
+    proc = cli("explain", str(post), "--no-builtin-rules")
     assert proc.returncode == 0, proc.stderr
     rows = [line.split("\t") for line in proc.stdout.splitlines()]
     drop = next(r for r in rows if r[0] == "drop")
@@ -161,14 +152,7 @@ def feed(tmp_path, count: int = 6):
 
 
 def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "cleanart", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
+    return cli(*args)
 
 
 def test_learn_removes_a_template_line_the_detector_keeps(tmp_path):

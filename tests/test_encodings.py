@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from conftest import cli
 
 from cleanart import Options, clean
 
@@ -19,12 +18,7 @@ EN_DOC = "---\ntitle: Café menu\n---\n<p>The café serves crème brûlée — a
 
 
 def _run(*args, stdin=None):
-    return subprocess.run(
-        [sys.executable, "-m", "cleanart", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=60,
-    )
+    return cli(*args, stdin=stdin, binary=True)
 
 
 # --- Unicode ---------------------------------------------------------------------------
@@ -167,13 +161,13 @@ def test_cli_gbk_file_detected_output_is_utf8(tmp_path):
     assert ZH_P1 in record["text"]
 
 
-def test_cli_unknown_encoding_is_usage_error_or_failure_without_traceback(tmp_path):
+def test_cli_unknown_encoding_is_a_usage_error(tmp_path):
     post = tmp_path / "a.md"
     post.write_text("hello\n", encoding="utf-8")
     proc = _run("convert", str(post), "--encoding", "no-such-codec")
-    assert proc.returncode in (1, 2)
-    assert b"Traceback" not in proc.stderr
-    assert b"no-such-codec" in proc.stderr
+    assert proc.returncode == 2
+    assert proc.stderr.decode().startswith("cleanart: --encoding no-such-codec: unknown encoding\n")
+    assert proc.stdout == b""
 
 
 # --- broken bytes ---------------------------------------------------------------------------

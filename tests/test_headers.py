@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from conftest import cli
 
 from cleanart import HeaderError, clean
 
@@ -146,12 +145,7 @@ def test_invalid_date_strict_is_an_error():
 def test_cli_strict_bad_header_exit_1_and_one_stderr_line(tmp_path, raw):
     post = tmp_path / "broken.md"
     post.write_text(raw, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(post), "--strict"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = cli("convert", str(post), "--strict")
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -163,12 +157,7 @@ def test_cli_strict_bad_header_exit_1_and_one_stderr_line(tmp_path, raw):
 def test_cli_lenient_bad_header_warns_but_succeeds(tmp_path):
     post = tmp_path / "broken.md"
     post.write_text(BROKEN_QUOTE, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(post)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = cli("convert", str(post))
     assert proc.returncode == 0
     assert f"cleanart: {post}: warning:" in proc.stderr
     assert "Body." in proc.stdout
@@ -194,12 +183,7 @@ def test_python_object_tag_cli_fails_cleanly(tmp_path):
         f'---\ntitle: Evil\nx: !!python/object/apply:os.system ["touch {marker}"]\n---\nBody.\n',
         encoding="utf-8",
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(post)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = cli("convert", str(post))
     assert proc.returncode == 1
     assert not marker.exists()
     assert "Traceback" not in proc.stderr
@@ -347,3 +331,61 @@ def test_md_output_header_is_valid_yaml_with_normalised_fields():
     assert str(data["date"]).replace(" ", "T").startswith("2013-07-13T20:46:25")
     assert data["tags"] == ["a", "b"]
     assert "Body text." in body
+
+
+# --- one metadata module, one error family ---------------------------------------------
+
+
+def test_the_markdown_header_shows_each_field_once():
+    raw = (
+        "---\ntitle: t\ncategory: 财经\ntag: x\nkeywords: k\nauthors: [A, B]\n"
+        "source: https://ex.com/a\nlink: https://other.example/b\nextra: kept\n---\n<p>正文。</p>\n"
+    )
+    header = clean(raw).render("md").split("---\n")[1]
+    assert header == (
+        "title: t\nauthor: A, B\ncategories:\n- 财经\ntags:\n- x\nurl: https://other.example/b\n"
+        "keywords: k\nsource: https://ex.com/a\nextra: kept\n"
+    )
+
+
+def test_a_source_that_is_no_address_stays_in_the_header():
+    header = clean("---\ntitle: t\nsource: 新华社\n---\n<p>正文。</p>\n").render("md")
+    assert "source: 新华社" in header and "url:" not in header
+
+
+def test_warnings_are_records_with_code_message_and_line():
+    from cleanart import CleanartWarning
+
+    art = clean("---\ntitle: a\ntitle: b\n---\n<p>Body.</p>\n")
+    (warning,) = art.warnings
+    assert isinstance(warning, CleanartWarning)
+    assert (warning.code, warning.line) == ("duplicate-key", 3)
+    assert warning.message.startswith("duplicate key 'title'")
+    assert str(warning) == f"line 3: {warning.message}"
+
+
+def test_strict_fails_on_any_warning_in_the_api_as_in_the_cli(tmp_path):
+    from conftest import cli
+
+    from cleanart import CleanartError, StrictError
+
+    raw = "<p>扫码关注公众号，获取更多资讯</p>"
+    assert [w.code for w in clean(raw).warnings] == ["no-text"]  # one warning, not two
+    with pytest.raises(StrictError) as caught:
+        clean(raw, strict=True)
+    assert isinstance(caught.value, CleanartError)
+    post = tmp_path / "promo.html"
+    post.write_text(raw, encoding="utf-8")
+    proc = cli("convert", post, "--strict")
+    assert proc.returncode == 1
+    assert proc.stderr == f"cleanart: {post}: {caught.value}\n"
+
+
+def test_every_error_is_a_cleanart_error_and_keeps_its_old_base():
+    from cleanart import CleanartError, DecodeError, OutputError, RuleError
+
+    for kind, old in ((HeaderError, ValueError), (RuleError, ValueError), (DecodeError, ValueError)):
+        assert issubclass(kind, CleanartError) and issubclass(kind, old)
+    assert issubclass(OutputError, CleanartError) and issubclass(OutputError, OSError)
+    with pytest.raises(DecodeError):
+        clean(b"\x89PNG\r\n\x1a\n" + bytes(64))

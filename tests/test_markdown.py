@@ -146,3 +146,18 @@ def test_superscript_without_unicode_form_reads_the_same_in_text():
     article = clean("<p>the 1<sup>st</sup> and x<sub>best</sub></p>")
     assert article.text == "the 1^(st) and x_(best)"
     assert tree(COMMONMARK.render(article.markdown)).text_content().strip() == article.text
+
+
+def test_rendering_markdown_leaves_the_cleaned_tree_as_it_was():
+    from cleanart.render import to_html
+
+    raw = (
+        "<p>前文<strong>“引号”</strong>后文</p>"
+        '<a href="https://example.com/x"><h2>Title</h2><p>Lead</p></a>'
+        "<table><tr><td>a<br>b</td></tr></table><figure><img src='https://example.com/i.png'>"
+        "<figcaption>Caption</figcaption></figure>"
+    )
+    article = clean(raw, builtin_rules=False, balance="off")
+    before = to_html(article._cleaned.body)
+    assert article.markdown
+    assert to_html(article._cleaned.body) == before

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SHARED, cli
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 RSS = SHARED / "corpus" / "rss"
 SEED_DIR = SHARED / "corpus" / "seed"
 SEED = SEED_DIR / "000.md"
@@ -31,14 +31,7 @@ LEAK_CEILING = 0.02
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory):
     out = tmp_path_factory.mktemp("rss-txt")
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "convert", str(RSS), "-o", str(out), "-t", "txt", "-q"],
-        check=False,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=600,
-    )
+    proc = cli("convert", str(RSS), "-o", str(out), "-t", "txt", "-q")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     scored = subprocess.run(
@@ -107,14 +100,7 @@ def test_explain_works_on_every_corpus_file():
 
 @needs_seed
 def test_explain_on_the_seed_shows_stock_unwraps_and_the_editor_move():
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleanart", "explain", str(SEED)],
-        check=False,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
+    proc = cli("explain", str(SEED))
     assert proc.returncode == 0, proc.stderr
     rows = [line.split("\t") for line in proc.stdout.splitlines() if line]
     unwraps = [row for row in rows if row[0] == "unwrap" and row[1].startswith("site-sina.")]

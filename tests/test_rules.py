@@ -6,13 +6,12 @@ test is about them, so each test sees only the rules it wrote.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import cli
 
 from cleanart import RuleError
 from cleanart import clean as clean_with_detector
@@ -55,19 +54,6 @@ def run_clean(tmp_path, rules_text: str, body: str, keep_credits=False, **header
 
 def one_rule(tmp_path, body: str, keep_credits=False, header=None, **fields):
     return run_clean(tmp_path, rule_yaml(**fields), body, keep_credits, **(header or {}))
-
-
-def cli(*args, stdin=None, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "cleanart", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        cwd=cwd,
-        check=False,
-    )
 
 
 def rule_ids(art, action=None):
@@ -1105,3 +1091,58 @@ def test_explain_missing_input(tmp_path):
     proc = cli("explain", str(tmp_path / "nope.md"))
     assert proc.returncode == 1
     assert "nope.md" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- the anchor screen and the packs' cache --------------------------------------------
+
+
+def test_the_anchor_screen_finds_what_trying_every_rule_finds():
+    from cleanart import rules as rulebook
+    from cleanart.screen import Screen
+
+    plan = rulebook.plan(load_rules())
+    texts = [
+        "责任编辑：王某",
+        "（责任编辑：王某）",
+        "扫码关注公众号，获取更多资讯",
+        "原标题：某某发布新规",
+        "Share this article",
+        "Follow us on Twitter for more",
+        "本文来自微信公众号：某某（ID：abc），作者：张三",
+        "The tulips came up this week, earlier than last year.",
+        "图源：网络",
+        "—END—",
+    ]
+    screen = Screen([[rule.pattern.pattern] for rule in plan.text_rules])
+    for text in texts:
+        every = next(
+            (r for r in plan.text_rules if len(text) <= r.max_chars and r.pattern.fullmatch(text)), None
+        )
+        screened = next(
+            (
+                r
+                for r in (plan.text_rules[i] for i in screen.candidates(text))
+                if len(text) <= r.max_chars and r.pattern.fullmatch(text)
+            ),
+            None,
+        )
+        assert screened == every, text
+
+
+def test_builtin_packs_come_from_the_cache_unchanged(tmp_path, monkeypatch):
+    from cleanart import rules as rulebook
+
+    monkeypatch.setenv("CLEANART_CACHE", str(tmp_path / "cache"))
+    fresh = rulebook._builtin_rules()
+    assert len(list((tmp_path / "cache").glob("packs-*.pickle"))) == 1
+    assert rulebook._builtin_rules() == fresh
+
+
+@pytest.mark.parametrize("where", ["file", "off"])
+def test_an_unusable_cache_costs_nothing_but_time(tmp_path, monkeypatch, where):
+    from cleanart import rules as rulebook
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("CLEANART_CACHE", str(blocker / "cache") if where == "file" else "off")
+    assert [r.id for r in rulebook._builtin_rules()] == [r.id for r in load_rules()]

@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import rules as rulebook
 from ..dom import has_text
+from ..errors import CleanartWarning
 from .actions import Action, apply_rules, keep_protection
 from .content import drop_title_heading, prune_link_lists
 from .content import main_content as find_main_content
@@ -88,9 +89,10 @@ def template_blocks(body: str, meta: dict[str, Any], rules: tuple = (), main_con
     if not parsed.is_html:
         return []
     root, page = article_root(parsed.root, parsed.page, main_content, []), parsed.page
-    if rules:
-        apply_rules(root, rulebook.for_document(rules, scope_facts(meta, page)), [], {}, False)
-    return post_blocks(root)
+    runs = None
+    if rules:  # the blocks the rules leave, as clean() hands them to template removal
+        runs = apply_rules(root, rulebook.for_document(rules, scope_facts(meta, page)), [], {}, False)
+    return post_blocks(root, runs)
 
 
 def clean(
@@ -133,7 +135,8 @@ def clean(
                 return again
             if rule_actions:
                 phrase_rules = ", ".join(dict.fromkeys(a.rule for a in rule_actions))
-                warnings.append(f"no article text: every block is boilerplate or a credit ({phrase_rules})")
+                message = f"no article text: every block is boilerplate or a credit ({phrase_rules})"
+                warnings.append(CleanartWarning("no-text", message))
         actions.extend(rule_actions)
     else:
         plan = runs = None

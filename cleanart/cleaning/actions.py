@@ -6,7 +6,7 @@ Every change is recorded as an ``Action`` with the rule id, for ``cleanart expla
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from lxml import etree
 
@@ -35,7 +35,11 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
     opening: list = []  # the story's first paragraph, found when a remove rule first needs it
     if removing or unwrapping or cutting or plan.cut_comments:
         counter = 0
-        for node in _iter_all(root):
+        nodes = list(root.iter())  # every node in document order, listed by lxml at once
+        position = 1  # nodes[0] is root itself
+        while position < len(nodes):
+            node = nodes[position]
+            position += 1
             counter += 1
             order[id(node)] = counter
             if not isinstance(node.tag, str):
@@ -45,11 +49,10 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
                             cut_markers.append((counter, node, rule))
                             break
                 continue
-            if node.getparent() is None:
-                continue
             rule = plan.remove.match(node) if removing else None
             if rule and not _holds_the_article(node, rule, root, opening):
                 actions.append(Action(rule.id, "remove", excerpt(node)))
+                position += sum(1 for _ in node.iter()) - 1  # its subtree goes with it
                 remove(node)
                 continue
             rule = plan.unwrap.match(node) if unwrapping else None
@@ -71,7 +74,7 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
         for run in iter_runs(root):
             rule = plan.text_rule_for(run.text)
             if rule is None:
-                if plan.trims and trim_run(run, plan.trims, actions):
+                if plan.trims and trim_run(run, plan.trims_for(run.text), actions):
                     run.text = text_of_run(run)
                 if run.text:
                     untouched.append(run)
@@ -149,7 +152,7 @@ def _subtree_end(element, order: dict[int, int]) -> int:
 
 def trim_run(run: Run, trims, actions: list[Action]) -> bool:
     """Cut a trailing marker ("...more", "阅读全文") off a block that is otherwise content."""
-    if not any(rule.pattern.search(run.text) for rule in trims):
+    if not trims or not any(rule.pattern.search(run.text) for rule in trims):
         return False
     slots = [s for s in run_slots(run) if (getattr(s[1], s[0]) or "").strip(EDGE)]
     if not slots:
@@ -182,16 +185,6 @@ def _store(moved: dict, field_name: str, value: str) -> None:
         moved.setdefault(key, value)
     elif value not in moved.setdefault(key, []):
         moved[key].append(value)
-
-
-def _iter_all(root) -> Iterator:
-    """Every node (elements and comments) in document order, skipping removed subtrees."""
-    stack = list(reversed(root))
-    while stack:
-        node = stack.pop()
-        yield node
-        if is_element(node) and node.getparent() is not None:
-            stack.extend(reversed(node))
 
 
 def cut_after(root, marker, rule, actions: list[Action]) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from lxml import etree
 
 from ..dom import BLOCK_TAGS, is_element, text_of
-from ..text import EDGE, ZERO_WIDTH
+from ..text import EDGE, without_zero_width
 
 
 @dataclass
@@ -25,11 +25,16 @@ class Run:
 
 def is_inline(element) -> bool:
     """Inline content; an inline element holding blocks or <br> is a container instead."""
-    if not is_element(element):
+    tag = element.tag
+    if not isinstance(tag, str):
         return True  # comments sit inside runs without text
-    if element.tag in BLOCK_TAGS or element.tag == "br":
+    if tag in BLOCK_OR_BREAK:
         return False
-    return not any(is_element(c) and (c.tag in BLOCK_TAGS or c.tag == "br") for c in element)
+    # A comment's tag is a function: never in the set.
+    return all(child.tag not in BLOCK_OR_BREAK for child in element)
+
+
+BLOCK_OR_BREAK = BLOCK_TAGS | {"br"}
 
 
 def iter_runs(root, with_text: bool = True) -> Iterator[Run]:
@@ -78,7 +83,7 @@ def _run(container, items: list, with_text: bool = True) -> Run:
             parts.append(getattr(item[1], item[0]) or "")
         elif is_element(item):
             parts.append(text_of(item))
-    text = " ".join(ZERO_WIDTH.sub("", "".join(parts)).split()).strip(EDGE)
+    text = " ".join(without_zero_width("".join(parts)).split()).strip(EDGE)
     return Run(container, items, text, 0)
 
 

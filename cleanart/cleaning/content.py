@@ -143,7 +143,8 @@ def _br_pieces(element) -> list[str]:
 
 
 def paragraphs(body):
-    """(text, the first element to credit) for every paragraph of the page.
+    """(text, the first element to credit, whether it is link text) for every paragraph
+    of the page.
 
     A <p>-like element credits its parent; text standing loose in a <div> (pages that
     never use <p>) counts as a paragraph of that div, or of its parent when the div
@@ -151,16 +152,36 @@ def paragraphs(body):
     for element in body.iter():
         tag = element.tag
         if tag in PARAGRAPHS and tag not in LOOSE_TEXT:
-            yield own_text(element), element.getparent()
+            text = own_text(element)
+            yield text, element.getparent(), _linked(element) or _mostly_links(element, text)
         elif tag in LOOSE_TEXT:
             text, blocks = text_beside(element)
             if not text:
                 continue
+            linked = _linked(element) or _mostly_links(element, text)
             if blocks or len(element.findall("br")) < 2:
-                yield text, element if blocks else element.getparent()
+                yield text, element if blocks else element.getparent(), linked
             else:  # paragraphs kept apart by <br>: each one counts, for this element
                 for piece in _br_pieces(element):
-                    yield piece, element
+                    yield piece, element, linked
+
+
+def _linked(element) -> bool:
+    """A paragraph that is a link's text (a teaser's summary wrapped in its <a>)."""
+    node = element.getparent()
+    for _ in range(3):
+        if node is None:
+            return False
+        if node.tag == "a":
+            return True
+        node = node.getparent()
+    return False
+
+
+def _mostly_links(element, text: str) -> bool:
+    """Text that is mostly the text of links among the element's inline children."""
+    linked = sum(len(" ".join("".join(a.itertext()).split())) for a in element if a.tag == "a")
+    return linked > 0.5 * len(text)
 
 
 MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
@@ -173,13 +194,25 @@ def marked_main(body):
         candidates = body.xpath(xpath)
         if not candidates:
             continue
-        best = max(candidates, key=lambda t: len("".join(t.itertext()).strip()))
-        size = len("".join(best.itertext()).strip())
+        sizes = {t: len("".join(t.itertext()).strip()) for t in candidates}
+        best = max(candidates, key=sizes.get)
+        size = sizes[best]
         if size >= 0.25 * total or (len(candidates) == 1 and size >= 500):
             return best  # a short teaser marked <article> is not the story
+        if size >= 1000 and size >= DOMINANT * max((sizes[t] for t in _apart(best, candidates)), default=0):
+            return best  # the story among teasers: one <article> many times the longest of the others
         if xpath == MAIN_XPATHS[0] and len(candidates) == 1 and size >= 200:
             return best  # schema.org's articleBody says exactly where the story is, short or not
     return None
+
+
+DOMINANT = 5  # the story's <article> holds this many times the text of any teaser's
+
+
+def _apart(element, candidates) -> list:
+    """The candidates neither inside ``element`` nor around it."""
+    inside = set(element.iter())
+    return [t for t in candidates if t not in inside and element not in set(t.iter())]
 
 
 def main_content(body):
@@ -189,13 +222,26 @@ def main_content(body):
 
 
 def scored_main(body):
-    """The container with the most prose, grown until it holds most of the page's prose."""
+    """The container with the most prose, grown until it holds most of the page's prose.
+
+    Text under furniture-like names is not scored; when nothing then stands out, the
+    page is scored again with it (as readability retries: a class such as "pageRow"
+    reads like "pager", and a whole story can sit under one)."""
+    found = _scored_main(body, skip_furniture=True)
+    if found is None:
+        found = _scored_main(body, skip_furniture=False)
+    return body if found is None else found
+
+
+def _scored_main(body, skip_furniture: bool):
     scores: dict = {}
     prose: list = []  # (credited element, weighted length) of every scored paragraph
     furniture: dict = {}
-    for text, parent in paragraphs(body):
+    for text, parent, linked in paragraphs(body):
         size = weighted_length(text)
-        if size < MIN_PARAGRAPH or parent is None or _furniture(parent, body, furniture):
+        if size < MIN_PARAGRAPH or parent is None or (skip_furniture and _furniture(parent, body, furniture)):
+            continue
+        if linked:  # a teaser's summary inside its link: not the story's prose
             continue
         prose.append((parent, size))
         points = 1 + len(COMMAS.findall(text)) + min(3, size / 100)
@@ -207,11 +253,13 @@ def scored_main(body):
                 scores[parent] += points / (1, 2, 3)[level]
             parent, level = parent.getparent(), level + 1
     if not scores:
-        return body
+        return None
     final = {element: score * (1 - link_density(element)) for element, score in scores.items()}
     top = max(final, key=final.get)
-    if top is body or final[top] < MIN_SCORE:
+    if top is body:
         return body
+    if final[top] < MIN_SCORE:
+        return None
     top = _widen(top, final)
     chosen = _with_siblings(top, final)
     # Recall first: a container that holds only part of the page's prose is one post of a
@@ -225,7 +273,7 @@ def scored_main(body):
     return chosen
 
 
-PROSE_SHARE = 0.8  # the chosen article must hold this share of the page's scored prose
+PROSE_SHARE = 0.8
 
 
 def _prose_inside(element, prose: list) -> float:

@@ -17,8 +17,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
+from .. import cache
+from .. import screen as screens
 from ..dom import attached, is_element, remove, text_of
+from ..rules import LazyPattern
+from ..screen import Screen
 from ..text import CJK_LETTERS, EDGE
 from .actions import Action, Protection
 from .blocks import Run, iter_runs, remove_run
@@ -28,8 +33,8 @@ NO_PROTECTION = Protection()
 BALANCES = ("precision", "balanced", "recall")
 HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 BOLD = frozenset(("strong", "b"))
-CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
-CJK_OR_WORD = re.compile(f"[{CJK_LETTERS}]|[^\\W{CJK_LETTERS}_]+")  # a CJK character, or a Latin word
+NOT_CJK = re.compile(f"[^{CJK_LETTERS}]+")
+WORD = re.compile(f"[^\\W{CJK_LETTERS}_]+")  # a Latin (non-CJK) word
 SENTENCE = re.compile(r"[。！？!?]|\.(?=\s)")
 CLAUSE = re.compile(r"[；，、,;：:]")
 SENTENCE_OR_CLAUSE = re.compile(r"[。！？!?；，、,;]|\.(?=\s|$)")
@@ -45,11 +50,19 @@ CLASS_SPLIT = re.compile(r"[\s_\-]+|\d+")
 class Cue:
     name: str
     weight: float  # for a phrase of this kind
-    pattern: re.Pattern
+    pattern: LazyPattern
     whole: bool  # the phrase must be the whole block
     word_weight: float = 0.0  # for a single word of this kind that only hints
-    words: re.Pattern | None = None
-    anchors: frozenset[str] = frozenset()  # literals one of which any match contains (lower case)
+    words: LazyPattern | None = None
+
+
+class Lexeme(NamedTuple):
+    """One pattern of a cue, compiled alone: a long block only asks whether the few
+    patterns whose literals it holds match (the cue's whole alternation is slow there)."""
+
+    cue: int  # position in Model.cues
+    word: bool  # a hinting word, not a phrase
+    pattern: LazyPattern
 
 
 @dataclass(frozen=True)
@@ -61,8 +74,8 @@ class Model:
     weights: dict[str, float]
     classes: frozenset[str]
     cues: tuple[Cue, ...]
-    screen: re.Pattern  # the cues' literal anchors (lower case): most blocks have none
-    by_anchor: dict[str, tuple[int, ...]]  # a found anchor → the cues (positions) worth trying
+    lexemes: tuple[Lexeme, ...]  # every pattern of every cue, in the screen's order
+    screen: Screen  # the lexemes worth matching in a block (most blocks have none)
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +83,14 @@ def model() -> Model:
     """The evidence and weights, read once per process from detector.yaml."""
     import yaml
 
-    data = yaml.load(Path(__file__).with_name("detector.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
+    raw = Path(__file__).with_name("detector.yaml").read_bytes()
+    data = yaml.load(raw, Loader=yaml.CSafeLoader)
+    # The patterns' anchors come from the cache when detector.yaml has not changed:
+    # parsing them all is most of what a one-post run would spend here.
+    entry = cache.key([raw])
+    known = cache.load("detector", entry)
+    if isinstance(known, dict):
+        screens.KNOWN.update(known)
     cues = tuple(
         Cue(
             name,
@@ -79,11 +99,21 @@ def model() -> Model:
             bool(spec.get("whole")),
             spec.get("word_weight", 0.0),
             _one_pattern(spec["words"]) if spec.get("words") else None,
-            anchors_of([*spec["patterns"], *(spec.get("words") or ())]),
         )
         for name, spec in data["cues"].items()
     )
     length = data["length"]
+    sources = [
+        (position, word, pattern)
+        for position, spec in enumerate(data["cues"].values())
+        for word, patterns in ((False, spec["patterns"]), (True, spec.get("words") or ()))
+        for pattern in patterns
+    ]
+    screen = Screen([[pattern] for _, _, pattern in sources])
+    if not isinstance(known, dict):
+        cache.store("detector", entry, {p: screens.pattern_anchors(p) for _, _, p in sources})
+    if screen.always:
+        raise ValueError(f"detector.yaml: cue pattern {sources[min(screen.always)][2]!r} has no literal text")
     return Model(
         thresholds=data["thresholds"],
         short=length["short"],
@@ -92,81 +122,14 @@ def model() -> Model:
         weights=data["weights"],
         classes=frozenset(data["boiler_classes"]),
         cues=cues,
-        screen=_screen(cues),
-        by_anchor=_by_anchor(cues),
+        lexemes=tuple(Lexeme(cue, word, LazyPattern(pattern, re.I)) for cue, word, pattern in sources),
+        screen=screen,
     )
 
 
-def _screen(cues) -> re.Pattern:
-    """One scan for every literal any cue needs, longest first.
-
-    Python's regular expressions try each of hundreds of alternatives at every position
-    of a block; a pattern of plain literals is scanned quickly instead, and only the cues
-    whose literals it finds (in a few blocks in a hundred) are matched in full."""
-    found = {a for cue in cues for a in cue.anchors}
-    return re.compile("|".join(re.escape(a) for a in sorted(found, key=len, reverse=True)))
-
-
-def _by_anchor(cues) -> dict[str, tuple[int, ...]]:
-    """Each anchor → the cues with that anchor or one inside it (the scan reports the
-    longest literal at a place, so a shorter one inside it must be tried too)."""
-    anchors = {a for cue in cues for a in cue.anchors}
-    return {
-        anchor: tuple(i for i, cue in enumerate(cues) if any(a in anchor for a in cue.anchors))
-        for anchor in anchors
-    }
-
-
-def anchors_of(patterns) -> frozenset[str]:
-    """The literal strings one of which every match of any of ``patterns`` contains."""
-    try:
-        from re import _parser as parser
-    except ImportError:  # Python before 3.11
-        import sre_parse as parser
-
-    found: set[str] = set()
-    for pattern in patterns:
-        literals = _anchors(parser.parse(pattern.lower()))
-        if not literals:
-            raise ValueError(f"detector.yaml: cue pattern {pattern!r} has no literal text to screen for")
-        found |= literals
-    return frozenset(found)
-
-
-def _anchors(items) -> set[str] | None:
-    """Literal strings one of which every match of a parsed pattern contains (None: unknown)."""
-    try:
-        from re import _constants as op
-    except ImportError:  # Python before 3.11
-        import sre_constants as op
-
-    best: set[str] | None = None
-    run = ""
-
-    def consider(candidate):
-        nonlocal best
-        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
-            best = candidate
-
-    for code, value in [*items, (None, None)]:
-        if code is op.LITERAL:
-            run += chr(value)
-            continue
-        consider({run} if run else None)
-        run = ""
-        if code is op.SUBPATTERN:
-            consider(_anchors(value[-1]))
-        elif code is op.BRANCH:
-            branches = [_anchors(branch) for branch in value[1]]
-            if all(branches):
-                consider(set().union(*branches))
-        elif code in (op.MAX_REPEAT, op.MIN_REPEAT) and value[0] >= 1:
-            consider(_anchors(value[2]))
-    return best
-
-
-def _one_pattern(patterns: list[str]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+def _one_pattern(patterns: list[str]) -> LazyPattern:
+    """A cue's patterns as one, compiled when first used (most runs use a few cues)."""
+    return LazyPattern("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
 @dataclass
@@ -193,9 +156,11 @@ def units_of(text: str) -> int:
     if len(text) > LONG_TEXT:
         return len(text) // 3
     if text.isascii():
-        return 2 * len(CJK_OR_WORD.findall(text))
-    cjk = len(CJK_CHAR.findall(text))
-    return cjk + 2 * (len(CJK_OR_WORD.findall(text)) - cjk)
+        return 2 * len(WORD.findall(text))
+    # Everything but CJK in a few pieces: what they leave out is the CJK count, and the
+    # words are in them (each CJK character a regular expression call is much slower).
+    rest = NOT_CJK.findall(text)
+    return len(text) - sum(map(len, rest)) + 2 * len(WORD.findall(" ".join(rest)))
 
 
 def link_chars(run: Run) -> int:
@@ -210,8 +175,7 @@ def link_chars(run: Run) -> int:
     return total
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What an element's ancestors (up to eight levels) say about text inside it."""
 
     words: frozenset[str]  # class and id words
@@ -220,13 +184,14 @@ class Context:
     cell: bool
 
 
-def _words(element) -> set[str]:
-    found: set[str] = set()
-    for key in ("class", "id"):
-        value = element.get(key)
-        if value:
-            found.update(w for w in CLASS_SPLIT.split(value.lower()) if w)
-    return found
+def _words(element) -> frozenset[str]:
+    classes, ident = element.get("class"), element.get("id")
+    if not classes and not ident:
+        return NO_WORDS  # most elements
+    return frozenset(w for w in CLASS_SPLIT.split(f"{classes or ''} {ident or ''}".lower()) if w)
+
+
+NO_WORDS: frozenset[str] = frozenset()
 
 
 def context_of(element, root, memo: dict) -> Context:
@@ -260,7 +225,7 @@ def container_facts(run: Run, root, memo: dict) -> tuple[bool, frozenset[str], b
     """Whether the run is a heading, its class/id words, whether in a link, whether in a cell."""
     context = context_of(run.container, root, memo)
     words = context.words
-    elements = [i for i in run.items if not isinstance(i, tuple) and is_element(i)]
+    elements = [i for i in run.items if i.__class__ is not tuple and isinstance(i.tag, str)]
     for item in elements:  # inline wrappers carry classes too (<span class="share">)
         own = _words(item)
         if own:
@@ -289,25 +254,27 @@ def cue_hits(text: str, m: Model, short: bool = True) -> list[tuple[Cue, float, 
     """Each cue kind found in ``text``: (cue, weight, characters its phrases cover).
 
     Whole-block cues are tried on short blocks only."""
-    candidates: set[int] = set()
-    for found in m.screen.finditer(text.lower()):
-        candidates.update(m.by_anchor[found.group(0)])
+    found: dict[int, list[Lexeme]] = {}
+    for index in m.screen.candidates(text):
+        lexeme = m.lexemes[index]
+        found.setdefault(lexeme.cue, []).append(lexeme)
     hits = []
-    for position in sorted(candidates):
+    for position, lexemes in found.items():
         cue = m.cues[position]
-        if cue.whole and not short:
-            continue
         if cue.whole:
-            if cue.pattern.fullmatch(text):
+            if short and cue.pattern.fullmatch(text):
                 hits.append((cue, cue.weight, len(text)))
             continue
-        if short:  # how much of the block the phrases cover matters in short blocks only
+        phrases = [x.pattern for x in lexemes if not x.word]
+        if not phrases:
+            covered = 0
+        elif short:  # how much of the block the phrases cover matters in short blocks only
             covered = sum(len(m.group(0)) for m in cue.pattern.finditer(text))
         else:
-            covered = 1 if cue.pattern.search(text) else 0
+            covered = 1 if any(p.search(text) for p in phrases) else 0
         if covered:
             hits.append((cue, cue.weight, covered))
-        elif cue.words is not None and cue.words.search(text):
+        elif any(x.word and x.pattern.search(text) for x in lexemes):
             hits.append((cue, cue.word_weight, 0))
     return hits
 
@@ -317,8 +284,11 @@ def is_article_text(b: Block) -> bool:
     return b.units >= 40 and b.link_ratio < 0.3 and len(SENTENCE_OR_CLAUSE.findall(b.text)) >= 2
 
 
-def score_blocks(blocks: list[Block], m: Model) -> None:
-    """Fill in each block's evidence and score (context needs the whole list)."""
+def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) -> None:
+    """Fill in each block's evidence and score (context needs the whole list).
+
+    With ``threshold``, a block that cannot reach it whatever cues it holds is not
+    searched for cues (most article paragraphs): its score is then a lower bound."""
     w = m.weights
     n = len(blocks)
     seen: set[str] = set()
@@ -344,18 +314,13 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
             continue
         ev: list[tuple[str, float]] = []
         fade = 1.0 if b.units <= m.short else max(0.0, 1.0 - (b.units - m.short) / m.fade)
-        # Cues count nothing past the fade, and most blocks have none: one search says so.
-        hits = cue_hits(b.text, m, b.units <= m.short) if fade > 0 else []
-        room = m.weights["cue_cap"]  # several kinds of cue in one block do not add up without end
-        for cue, weight, covered in sorted(hits, key=lambda h: -h[1]):
-            weight = min(room, weight if cue.whole else weight * fade)
-            if weight > 0:
-                ev.append((f"cue {cue.name}" + ("" if covered or cue.whole else " (word)"), weight))
-                room -= weight
-        if hits and not any(c.whole for c, _, _ in hits):
-            share = max(covered for _, _, covered in hits) / max(1, len(b.text))
-            if share >= 0.5 and b.units <= m.short:
-                ev.append(("cue is the whole block", w["whole_cue"]))
+        # Cue names matter beyond the block's own score only for short ones (headings
+        # and labels over a list); other blocks are searched once the rest is known.
+        hits = (
+            cue_hits(b.text, m, b.units <= m.short)
+            if fade > 0 and (threshold is None or b.units <= 15)
+            else []
+        )
         # Edges mean something only in a body with a middle: in a two-block feed item
         # (a linked title and its summary) every block is at an edge.
         if n >= 3 and i >= n - 2:
@@ -409,8 +374,33 @@ def score_blocks(blocks: list[Block], m: Model) -> None:
             ev.append(("counter label", w["numeric_label"]))
         if b.units > m.short:
             ev.append((f"{b.units} units long", m.long_penalty * math.log2(b.units / m.short)))
+        score = w["bias"] + sum(value for _, value in ev)
+        if fade > 0 and threshold is not None and b.units > 15:
+            most = w["cue_cap"] + (w["whole_cue"] if b.units <= m.short else 0.0)
+            if score + most * fade >= threshold - 1e-9:
+                hits = cue_hits(b.text, m, b.units <= m.short)
+        if hits:
+            found = cue_evidence(b, hits, fade, m)
+            ev[:0] = found
+            score += sum(value for _, value in found)
         b.evidence = ev
-        b.score = w["bias"] + sum(value for _, value in ev)
+        b.score = score
+
+
+def cue_evidence(b: Block, hits, fade: float, m: Model) -> list[tuple[str, float]]:
+    """The cues' share of a block's evidence: the strongest first, capped in total."""
+    ev = []
+    room = m.weights["cue_cap"]  # several kinds of cue in one block do not add up without end
+    for cue, weight, covered in sorted(hits, key=lambda h: -h[1]):
+        weight = min(room, weight if cue.whole else weight * fade)
+        if weight > 0:
+            ev.append((f"cue {cue.name}" + ("" if covered or cue.whole else " (word)"), weight))
+            room -= weight
+    if not any(c.whole for c, _, _ in hits):
+        share = max(covered for _, _, covered in hits) / max(1, len(b.text))
+        if share >= 0.5 and b.units <= m.short:
+            ev.append(("cue is the whole block", m.weights["whole_cue"]))
+    return ev
 
 
 def is_media(run: Run) -> bool:
@@ -438,7 +428,7 @@ def detect(root, balance: str, actions: list[Action], protect: Protection = NO_P
     blocks = blocks_of(root, runs)
     if not blocks:
         return
-    score_blocks(blocks, m)
+    score_blocks(blocks, m, threshold)
     doomed = [b for b in blocks if b.score >= threshold and not protect.covers(b.run) and not is_media(b.run)]
     if len(doomed) == len(blocks):
         doomed = [b for b in doomed if b is not max(blocks, key=lambda x: (x.units, -x.score))]

@@ -41,10 +41,8 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # libxml2 drops what follows a </body> or </html>; scraped bodies end one early and go on.
 EARLY_END = re.compile(r"</(?:body|html)\s*>", re.I)
-UNCLOSED = (
-    (re.compile(r"<!--(?![\s\S]*?-->)"), "an unclosed <!-- comment"),
-    (re.compile(r"<(style|script)\b[^>]*>(?![\s\S]*?</\1\s*>)", re.I), "an unclosed <{}>"),
-)
+OPENING = re.compile(r"<(style|script)\b[^>]*>", re.I)
+CLOSING = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("style", "script")}
 
 
 def parse_html(html: str):
@@ -71,12 +69,38 @@ def parse_html(html: str):
 
 
 def unclosed(html: str) -> list[str]:
-    """Markup that hides the rest of the body from readers, said once each."""
+    """Markup that hides the rest of the body from readers, said once each.
+
+    Each kind is unclosed when it opens after its last closing: found from the end,
+    so a page of many scripts is read once, not once a script."""
     found = []
-    for pattern, message in UNCLOSED:
-        match = pattern.search(html)
-        if match:
-            what = message.format(match.group(1).lower()) if match.groups() else message
-            line = html.count("\n", 0, match.start()) + 1
-            found.append(f"{what} at body line {line} hides the text after it")
+    last_close = html.rfind("-->")
+    start = html.find("<!--", max(0, last_close - 3)) if last_close >= 0 else html.find("<!--")
+    if start >= 0:
+        found.append(_hides("an unclosed <!-- comment", html, start))
+    last = {name: _last_match(pattern, html) for name, pattern in CLOSING.items()}
+    match = OPENING.search(html)
+    while match:  # openings may overlap ("<script" written inside a script's text)
+        name = match.group(1).lower()
+        if match.end() > last[name]:
+            found.append(_hides(f"an unclosed <{name}>", html, match.start()))
+            break
+        match = OPENING.search(html, match.start() + 1)
     return found
+
+
+def _last_match(pattern: re.Pattern, html: str) -> int:
+    """Where the last match of ``pattern`` starts (-1: none), searching back from the end."""
+    step = 4096
+    end = len(html)
+    while end > 0:
+        begin = max(0, end - step)
+        matches = list(pattern.finditer(html, begin, len(html)))
+        if matches:
+            return matches[-1].start()
+        end, step = begin, step * 4
+    return -1
+
+
+def _hides(what: str, html: str, position: int) -> str:
+    return f"{what} at body line {html.count(chr(10), 0, position) + 1} hides the text after it"

@@ -181,7 +181,7 @@ def split_blank_lines(root) -> None:
     for element in list(root.iter()):
         if not is_element(element) or element.tag in ("pre", "textarea", "code"):
             continue
-        if element.text and BLANK_LINE.search(element.text) and not _inside_pre(element):
+        if _has_blank_line(element.text) and _separates_text(element) and not _inside_pre(element):
             parts = BLANK_LINE.split(element.text)
             element.text = parts[0]
             for position, part in enumerate(parts[1:]):
@@ -189,9 +189,9 @@ def split_blank_lines(root) -> None:
                 element.insert(2 * position + 1, new_element("br", part))
         if (
             element is not root
-            and element.tail
-            and BLANK_LINE.search(element.tail)
-            and not (_inside_pre(element.getparent()))
+            and _has_blank_line(element.tail)
+            and _separates_tail(element)
+            and not _inside_pre(element.getparent())
         ):
             parts = BLANK_LINE.split(element.tail)
             element.tail = parts[0]
@@ -201,6 +201,27 @@ def split_blank_lines(root) -> None:
                 anchor.addnext(first)
                 first.addnext(second)
                 anchor = second
+
+
+def _separates_text(element) -> bool:
+    """Whether a blank line in the element's own text can part two pieces of inline
+    content: not when it is only space before a block (whole pages are full of those)."""
+    if (element.text or "").strip():
+        return True
+    first = element[0] if len(element) else None
+    return first is not None and first.tag not in BLOCK_TAGS
+
+
+def _separates_tail(element) -> bool:
+    """The same for the text after an element: only space between blocks parts nothing."""
+    if (element.tail or "").strip():
+        return True
+    following = element.getnext()
+    return element.tag not in BLOCK_TAGS and following is not None and following.tag not in BLOCK_TAGS
+
+
+def _has_blank_line(text: str | None) -> bool:
+    return bool(text) and "\n" in text and BLANK_LINE.search(text) is not None
 
 
 def _inside_pre(element) -> bool:

@@ -86,9 +86,11 @@ class Learner:
         return found
 
 
-def post_blocks(root) -> list[tuple[str, str]]:
-    """(fingerprint, text) of the blocks template learning may judge, in document order."""
-    return [(fingerprint(r.text), r.text) for r in iter_runs(root) if MIN_CHARS <= len(r.text) <= MAX_CHARS]
+def post_blocks(root, runs=None) -> list[tuple[str, str]]:
+    """(fingerprint, text) of the blocks template learning may judge, in document order
+    (``runs``: the blocks, when the rules already listed them)."""
+    runs = iter_runs(root) if runs is None else runs
+    return [(fingerprint(r.text), r.text) for r in runs if MIN_CHARS <= len(r.text) <= MAX_CHARS]
 
 
 def remove_template_blocks(

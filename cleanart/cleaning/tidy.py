@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..dom import BLOCK_TAGS, MEDIA, is_element, iter_elements, new_element, remove, unwrap
-from ..text import EDGE, INDENT, ZERO_WIDTH, join_spaces
+from ..text import EDGE, INDENT, join_spaces, without_zero_width
 
 KEEP_EMPTY = frozenset(
     ["img", "br", "hr", "td", "th", "tr", "video", "audio", "source", "picture", "col", "colgroup"]
@@ -117,7 +117,7 @@ def tidy_strings(root, keep_indent: bool) -> None:
     def tidy_slot(element, kind: str) -> None:
         nonlocal started
         original = getattr(element, kind)
-        text = ZERO_WIDTH.sub("", original)
+        text = without_zero_width(original)
         if started:
             text = join_spaces(text)
         elif not text.strip(EDGE):

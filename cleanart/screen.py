@@ -1,0 +1,113 @@
+"""Literal screens: which of many regular expressions could match a text, in one scan.
+
+Most blocks of a post are article text that no boilerplate pattern matches, and
+Python's regular expressions try each of hundreds of alternatives at every position
+of a text to say so.  Nearly every pattern needs some literal text, though ("关注"
+in ``扫码关注.{0,8}公众号``), so a single Aho-Corasick scan for all those literals
+finds the few patterns worth running; patterns without one are always run.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from ahocorasick_rs import AhoCorasick, MatchKind
+
+try:
+    from re import _constants as _op
+    from re import _parser as _sre_parser
+except ImportError:  # Python before 3.11
+    import sre_constants as _op
+    import sre_parse as _sre_parser
+
+
+class Screen:
+    """Which of several groups of patterns could match a text.
+
+    ``groups[i]`` are the patterns of candidate ``i`` (a cue kind, a rule); a candidate
+    is reported when the text holds a literal that every match of one of its patterns
+    contains, or always when some pattern of it needs no literal.  Matching ignores case,
+    so a screen serves case-sensitive and case-insensitive patterns alike.
+    """
+
+    def __init__(self, groups: Sequence[Iterable[str]]):
+        owners: dict[str, list[int]] = {}
+        always: list[int] = []
+        for index, patterns in enumerate(groups):
+            needed = anchors_of(patterns)
+            if needed is None:
+                always.append(index)
+                continue
+            for literal in needed:
+                owners.setdefault(literal, []).append(index)
+        self.always = frozenset(always)
+        self._literals = list(owners)
+        self._owners = [tuple(owners[literal]) for literal in self._literals]
+        self._scan = AhoCorasick(self._literals, matchkind=MatchKind.Standard) if self._literals else None
+
+    def candidates(self, text: str) -> list[int]:
+        """The candidates that could match ``text``, in their order."""
+        found = set(self.always)
+        if self._scan is not None:
+            hits = self._scan.find_matches_as_indexes(text.casefold(), overlapping=True)
+            for literal, _start, _end in hits:
+                found.update(self._owners[literal])
+        return sorted(found)
+
+
+def anchors_of(patterns: Iterable[str]) -> frozenset[str] | None:
+    """Literals (case-folded) one of which every match of any of ``patterns`` contains,
+    or None when some pattern needs none (or cannot be read)."""
+    found: set[str] = set()
+    for pattern in patterns:
+        literals = pattern_anchors(pattern)
+        if literals is None:
+            return None
+        found |= literals
+    return frozenset(found)
+
+
+# Each pattern's anchors, once per process: parsing is most of what a one-post run would
+# spend on the packs (rules.py fills this from its cache of the built-in packs).
+KNOWN: dict[str, frozenset[str] | None] = {}
+
+
+def pattern_anchors(pattern: str) -> frozenset[str] | None:
+    """The anchors of one pattern (see anchors_of)."""
+    if pattern not in KNOWN:
+        try:
+            literals = _anchors(_sre_parser.parse(pattern))
+        except Exception:  # a pattern Python's own parser cannot read here: always run it
+            literals = None
+        KNOWN[pattern] = frozenset(literal.casefold() for literal in literals) if literals else None
+    return KNOWN[pattern]
+
+
+def _anchors(items) -> set[str] | None:
+    """Literal strings one of which every match of a parsed pattern contains (None: unknown).
+
+    Sound, not complete: anything but plain literals, groups, alternatives whose every
+    branch has a literal and repeats of at least one ends a literal run."""
+    best: set[str] | None = None
+    run = ""
+
+    def consider(candidate):
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for code, value in [*items, (None, None)]:
+        if code is _op.LITERAL:
+            run += chr(value)
+            continue
+        consider({run} if run else None)
+        run = ""
+        if code is _op.SUBPATTERN:
+            consider(_anchors(value[-1]))
+        elif code is _op.BRANCH:
+            branches = [_anchors(branch) for branch in value[1]]
+            if all(branches):
+                consider(set().union(*branches))
+        elif code in (_op.MAX_REPEAT, _op.MIN_REPEAT) and value[0] >= 1:
+            consider(_anchors(value[2]))
+    return best

@@ -1,0 +1,99 @@
+"""Shared helpers: running the command in-process or as a real process, and the corpus.
+
+``cli(...)`` runs ``cleanart`` in this process (typer's CliRunner: fresh streams, the
+real exit status), which takes milliseconds.  ``process(...)`` starts a real Python
+process; use it only where a process is the point (signals, pipes, file descriptors,
+resource limits, the installed script).
+
+The labelled corpus is read from ``../shared`` (never copied into the project); set
+``CLEANART_SHARED`` to another folder, or to a missing one to run without it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(os.environ.get("CLEANART_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+CORPUS = SHARED / "corpus"
+
+# Real processes may share two loaded cores with the rest of the suite: never a short limit.
+PROCESS_TIMEOUT = 300
+
+
+@dataclass
+class Ran:
+    """What a run of the command left: as subprocess.CompletedProcess names it."""
+
+    returncode: int
+    stdout: str | bytes
+    stderr: str | bytes
+
+
+def cli(*args, stdin: str | bytes | None = None, cwd=None, binary: bool = False, env=None) -> Ran:
+    """Run ``cleanart ARGS`` in this process; ``env`` is a fake ``Environment`` if given."""
+    from typer.testing import CliRunner
+
+    from cleanart.cli import app
+
+    if isinstance(stdin, str):
+        stdin = stdin.encode("utf-8")
+    before = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, [str(a) for a in args], input=stdin, obj=env, prog_name="cleanart")
+    finally:
+        os.chdir(before)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if binary:
+        return Ran(result.exit_code, result.stdout_bytes, result.stderr_bytes)
+    return Ran(result.exit_code, result.stdout_bytes.decode("utf-8"), result.stderr_bytes.decode("utf-8"))
+
+
+def process(
+    *args, stdin: str | bytes | None = None, cwd=None, binary: bool = False, module: bool = True, **kwargs
+) -> subprocess.CompletedProcess:
+    """Run ``python -m cleanart ARGS`` as a real process (bytes, or text with ``binary=False``)."""
+    if isinstance(stdin, str):
+        stdin = stdin.encode("utf-8")
+    command = [sys.executable, "-m", "cleanart"] if module else []
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
+    proc = subprocess.run(
+        [*command, *map(str, args)], input=stdin, cwd=cwd, timeout=PROCESS_TIMEOUT, check=False, **streams
+    )
+    if not binary:
+        if isinstance(proc.stdout, bytes):
+            proc.stdout = proc.stdout.decode("utf-8")
+        if isinstance(proc.stderr, bytes):
+            proc.stderr = proc.stderr.decode("utf-8")
+    return proc
+
+
+def pytest_sessionstart(session):
+    """Byte-compile cleanart once, as installing it does: the real processes the tests
+    start (and this one) then load it instead of compiling every module each time,
+    which they otherwise do under PYTHONDONTWRITEBYTECODE with an editable install."""
+    import compileall
+
+    import cleanart
+
+    compileall.compile_dir(os.path.dirname(cleanart.__file__), quiet=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_this_session(tmp_path_factory):
+    """The packs' cache in a folder of this run's own, not the user's (processes inherit it)."""
+    before = os.environ.get("CLEANART_CACHE")
+    os.environ["CLEANART_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ["CLEANART_CACHE"]
+    else:
+        os.environ["CLEANART_CACHE"] = before
