@@ -16,10 +16,13 @@ of its largest worker. Then the start-up cost: `cleanart convert POST -t txt` an
 `cleanart --version`, median of 20 runs each.
 
 With --dask (needs cleanart[dask]): `cleanart -t txt -j 1` against the same command on a
-Dask LocalCluster of 2 single-threaded worker processes (`--scheduler ADDRESS`; the
-cluster is started first and not timed), on 5,000 and on 20,000 posts, with each
-worker's peak RSS, read from the workers themselves after the run (a fresh cluster
-for each size).
+Dask LocalCluster of 2 single-threaded worker processes, the cluster `--engine dask -j 2`
+starts (here started first, not timed, and given as `--scheduler ADDRESS`), on 5,000 and
+on 20,000 posts, with each worker's peak RSS, read from the workers themselves after
+the run (a fresh cluster for each size). `-j 2` (local processes) runs beside it: on a
+machine whose two cores are not both free, neither reaches 2x. The Dask row's CPU
+seconds are the command's, the scheduler's and the workers' together, so docs/CPU s
+shows what the cluster costs whatever the machine's load.
 
 Usage: python benchmarks/throughput.py [--files N] [--corpus DIR] [--memory-check | --dask]
 """
@@ -297,6 +300,11 @@ def _worker_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / PER_MB
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def dask_check(src: Path, sizes=(5000, 20000), workers: int = 2) -> None:
     """-j 1 and -j ``workers`` against the Dask cluster ``--engine dask -j workers`` starts,
     and each Dask worker's peak memory."""
@@ -316,7 +324,12 @@ def dask_check(src: Path, sizes=(5000, 20000), workers: int = 2) -> None:
             try:
                 name = f"cleanart -t txt --scheduler (LocalCluster, {workers} workers), {n} posts"
                 address = cluster.client.scheduler.address
+                workers_before, scheduler_before = cluster.client.run(_cpu_s), _cpu_s()
                 on_dask = cli(name, "cleanart", [*convert, "--scheduler", address], n, tmp)
+                # CPU of the whole run: the command's, the scheduler's (a thread of this process)
+                # and the workers' (the nannies, idle, left out).
+                on_dask["cpu"] += _cpu_s() - scheduler_before
+                on_dask["cpu"] += sum(t - workers_before[w] for w, t in cluster.client.run(_cpu_s).items())
                 worker_mb = cluster.client.run(_worker_peak_mb)
             finally:
                 cluster.close()
