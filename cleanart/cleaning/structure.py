@@ -177,17 +177,22 @@ def fix_image(img) -> bool:
 
 
 def split_blank_lines(root) -> None:
-    """A blank line in a scraped text body separates paragraphs: make it two <br>."""
-    for element in list(root.iter()):
+    """A blank line in a scraped text body separates paragraphs: make it two <br>.
+
+    lxml finds the few strings with a line break in them (a page has thousands of
+    strings); each is the text or the tail of its element."""
+    for found in root.xpath(".//text()[contains(., '\n')]"):
+        element = found.getparent()
         if not is_element(element) or element.tag in ("pre", "textarea", "code"):
             continue
-        if _has_blank_line(element.text) and _separates_text(element) and not _inside_pre(element):
-            parts = BLANK_LINE.split(element.text)
-            element.text = parts[0]
-            for position, part in enumerate(parts[1:]):
-                element.insert(2 * position, new_element("br"))
-                element.insert(2 * position + 1, new_element("br", part))
-        if (
+        if found.is_text:
+            if _has_blank_line(element.text) and _separates_text(element) and not _inside_pre(element):
+                parts = BLANK_LINE.split(element.text)
+                element.text = parts[0]
+                for position, part in enumerate(parts[1:]):
+                    element.insert(2 * position, new_element("br"))
+                    element.insert(2 * position + 1, new_element("br", part))
+        elif (
             element is not root
             and _has_blank_line(element.tail)
             and _separates_tail(element)
