@@ -179,9 +179,15 @@ def _linked(element) -> bool:
 
 
 def _mostly_links(element, text: str) -> bool:
-    """Text that is mostly the text of links among the element's inline children."""
+    """Text that is mostly the text of links among the element's inline children, or a
+    teaser: a linked title with the start of a story cut off by an ellipsis."""
     linked = sum(len(" ".join("".join(a.itertext()).split())) for a in element if a.tag == "a")
+    if linked and text.endswith(TRUNCATED):
+        return True
     return linked > 0.5 * len(text)
+
+
+TRUNCATED = ("...", "…", "[…]", "[...]", "…]")
 
 
 MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
