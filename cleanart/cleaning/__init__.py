@@ -75,9 +75,10 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
     mark_footnotes(root)
     structural_cleanup(root, actions)
     if page and main_content:
-        from .content import drop_title_heading, main_content, prune_link_lists  # pages only
+        from .content import drop_title_heading, prune_link_lists  # pages only
+        from .content import main_content as find_main_content
 
-        root = main_content(root)
+        root = find_main_content(root)
         prune_link_lists(root, actions)
         drop_title_heading(root, page.get("title"), actions)
     return root
