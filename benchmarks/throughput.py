@@ -24,7 +24,10 @@ machine whose two cores are not both free, neither reaches 2x. The Dask row's CP
 seconds are the command's, the scheduler's and the workers' together, so docs/CPU s
 shows what the cluster costs whatever the machine's load.
 
-Usage: python benchmarks/throughput.py [--files N] [--corpus DIR] [--memory-check | --dask]
+With --pages N: N whole saved pages (corpus web/*.html copied again and again), the
+cleanart CLI at -j 1 against trafilatura.extract and a bare lxml parse in one process.
+
+Usage: python benchmarks/throughput.py [--files N] [--corpus DIR] [--memory-check | --dask] [--pages N]
 """
 
 from __future__ import annotations
@@ -124,7 +127,11 @@ def in_process(name: str, kind: str, posts: Path, n: int) -> dict:
 
 
 def loop(kind: str, posts: Path) -> None:
-    """--loop KIND DIR: time KIND over the bodies of DIR/**/*.md, print JSON."""
+    """--loop KIND DIR: time KIND over the bodies of DIR/**/*.md (or, for KIND
+    ending in -page, over the whole pages DIR/**/*.html), print JSON."""
+    if kind.endswith("-page"):
+        page_loop(kind, posts)
+        return
     if kind == "trafilatura":
         import trafilatura
 
@@ -150,6 +157,68 @@ def loop(kind: str, posts: Path) -> None:
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / PER_MB
     print(json.dumps({"seconds": seconds, "cpu": cpu, "mb": peak}))
+
+
+def page_loop(kind: str, pages: Path) -> None:
+    if kind == "trafilatura-page":
+        import trafilatura
+
+        work = trafilatura.extract
+    else:
+        import lxml.html
+
+        work = lxml.html.fromstring
+    files = sorted(pages.rglob("*.html"))
+    start, cpu = time.perf_counter(), time.process_time()
+    for path in files:
+        work(path.read_text(encoding="utf-8", errors="replace"))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / PER_MB
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "mb": peak}))
+
+
+def build_pages(src: Path, n: int, root: Path) -> Path:
+    """Copy the saved pages of src into root/pages/0000/, 0001/, ... until there are n."""
+    pages = sorted(src.glob("*.html"))
+    if not pages:
+        sys.exit(f"error: no *.html pages in {src}")
+    for i in range(n):
+        sub = root / "pages" / f"{i // len(pages):04d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(pages[i % len(pages)], sub / pages[i % len(pages)].name)
+    return root / "pages"
+
+
+TXT_J1 = ["-t", "txt", "-j", "1"]
+
+
+def page_throughput(src: Path, n: int) -> None:
+    """Whole pages: cleanart's CLI at -j 1 against trafilatura.extract in one process."""
+    print(machine() + f"\nFiles live in {scratch_dir() or tempfile.gettempdir()}\n", flush=True)
+    with tempfile.TemporaryDirectory(prefix="cleanart-bench-", dir=scratch_dir()) as tmp_name:
+        tmp = Path(tmp_name)
+        pages = build_pages(src, n, tmp)
+        plan = [
+            ("cleanart -t txt -j 1", "cleanart", ["convert", str(pages), "-o", "{out}", "-q", *TXT_J1]),
+            ("trafilatura.extract (1 process)", "trafilatura-page", LOOP),
+            ("floor: lxml.html.fromstring", "lxml-page", LOOP),
+        ]
+        results = []
+        for name, package, args in plan:
+            if not installed(package.split("-")[0]):
+                results.append({"name": name})
+            elif args is LOOP:
+                results.append(in_process(name, package, pages, n))
+            else:
+                results.append(cli(name, package, args, n, tmp))
+    print(f"### {n} whole pages ({src}), {CPUS} CPUs\n\n{table(HEADERS, rows(results))}\n")
+    per_cpu = {r["name"]: r["docs"] / r["cpu"] for r in results if "seconds" in r}
+    mine, theirs = per_cpu["cleanart -t txt -j 1"], per_cpu.get("trafilatura.extract (1 process)")
+    print("Floor (from the project's issue):\n")
+    print(
+        "- whole pages per second per core >= 2x trafilatura.extract: "
+        + (f"{mine / theirs:.2f}x per CPU second, {verdict(mine >= 2 * theirs)}" if theirs else "missing")
+    )
 
 
 def command(script: str) -> list[str]:
@@ -380,6 +449,12 @@ def main(argv=None) -> int:
         action="store_true",
         help="only compare -j 1 with a Dask LocalCluster of 2 workers on 5000 and 20000 posts",
     )
+    ap.add_argument(
+        "--pages",
+        type=int,
+        metavar="N",
+        help="whole pages instead: N copies of the corpus's web/*.html pages, cleanart against trafilatura",
+    )
     ap.add_argument("--loop", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -388,6 +463,11 @@ def main(argv=None) -> int:
         return 0
     if args.files < 1:
         ap.error("--files must be at least 1")
+    if args.pages is not None:
+        if args.pages < 1:
+            ap.error("--pages must be at least 1")
+        page_throughput(need_dir(args.corpus / "web", "web corpus"), args.pages)
+        return 0
     src = need_dir(args.corpus / "rss", "rss corpus")
     if args.memory_check:
         memory_check(src)

@@ -101,8 +101,19 @@ def shows_text(root) -> bool:
 
 
 def excerpt(node, limit: int = 200) -> str:
-    text = text_of(node) if is_element(node) else (node.text or "")
-    text = " ".join(text.split())
+    """The start of a node's text, whitespace collapsed (read only as far as needed:
+    a removed script can hold hundreds of kilobytes)."""
+    if is_element(node):
+        pieces, size = [], 0
+        for piece in node.itertext():
+            pieces.append(piece)
+            size += len(piece)
+            if size > 4 * limit + 1000:  # plenty, unless nearly all of it is whitespace
+                break
+        text = "".join(pieces)
+    else:
+        text = node.text or ""
+    text = " ".join(text[: 4 * limit + 1000].split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -39,6 +39,25 @@ EMPTY_PAGE = "<html><body></body></html>"
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+C0_CONTROLS = "".join(map(chr, (*range(9), 11, 12, *range(14, 32))))
+
+
+def _has_non_xml(html: str) -> bool:
+    """Whether NOT_XML has anything to remove (a character class scan of a whole page
+    costs more than these checks, which are plain searches)."""
+    if any(c in html for c in C0_CONTROLS):
+        return True
+    if html.isascii():
+        return False
+    if "\ufffe" in html or "\uffff" in html:
+        return True
+    try:
+        html.encode("utf-8")  # fails on a lone surrogate
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 # libxml2 drops what follows a </body> or </html>; scraped bodies end one early and go on.
 EARLY_END = re.compile(r"</(?:body|html)\s*>", re.I)
 OPENING = re.compile(r"<(style|script)\b[^>]*>", re.I)
@@ -47,7 +66,10 @@ CLOSING = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("style", "scrip
 
 def parse_html(html: str):
     """An lxml document for ``html``; nesting deeper than libxml2's limit still parses."""
-    html = EARLY_END.sub("", NOT_XML.sub("", XML_DECLARATION.sub("", html)))
+    html = XML_DECLARATION.sub("", html)
+    if _has_non_xml(html):
+        html = NOT_XML.sub("", html)
+    html = EARLY_END.sub("", html)
     if not html.strip():
         return etree.fromstring(EMPTY_PAGE, PARSER), []
     warnings = unclosed(html)

@@ -150,10 +150,10 @@ def readable_size(root) -> int:
 
 def holds_a_page(element, page_size: int) -> bool:
     """Blocks and a large share of the page's text (not a pixel or an "enable JavaScript" line)."""
-    if not any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter()):
+    size = readable_size(element)  # counted by libxml2: cheaper than the walk below
+    if size < 200 or size < PAGE_SHARE * page_size:
         return False
-    size = readable_size(element)
-    return size >= 200 and size >= PAGE_SHARE * page_size
+    return any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter())
 
 
 def fix_image(img) -> bool:
@@ -177,17 +177,22 @@ def fix_image(img) -> bool:
 
 
 def split_blank_lines(root) -> None:
-    """A blank line in a scraped text body separates paragraphs: make it two <br>."""
-    for element in list(root.iter()):
+    """A blank line in a scraped text body separates paragraphs: make it two <br>.
+
+    lxml finds the few strings with two line breaks in them (a page has thousands of
+    strings); each is the text or the tail of its element."""
+    for found in root.xpath(".//text()[contains(substring-after(., '\n'), '\n')]"):
+        element = found.getparent()
         if not is_element(element) or element.tag in ("pre", "textarea", "code"):
             continue
-        if _has_blank_line(element.text) and _separates_text(element) and not _inside_pre(element):
-            parts = BLANK_LINE.split(element.text)
-            element.text = parts[0]
-            for position, part in enumerate(parts[1:]):
-                element.insert(2 * position, new_element("br"))
-                element.insert(2 * position + 1, new_element("br", part))
-        if (
+        if found.is_text:
+            if _has_blank_line(element.text) and _separates_text(element) and not _inside_pre(element):
+                parts = BLANK_LINE.split(element.text)
+                element.text = parts[0]
+                for position, part in enumerate(parts[1:]):
+                    element.insert(2 * position, new_element("br"))
+                    element.insert(2 * position + 1, new_element("br", part))
+        elif (
             element is not root
             and _has_blank_line(element.tail)
             and _separates_tail(element)
