@@ -104,16 +104,16 @@ def excerpt(node, limit: int = 200) -> str:
     """The start of a node's text, whitespace collapsed (read only as far as needed:
     a removed script can hold hundreds of kilobytes)."""
     if is_element(node):
-        pieces, size = [], 0
+        pieces, visible = [], 0
         for piece in node.itertext():
             pieces.append(piece)
-            size += len(piece)
-            if size > 4 * limit + 1000:  # plenty, unless nearly all of it is whitespace
+            visible += len("".join(piece.split()))  # space does not count
+            if visible > limit:
                 break
         text = "".join(pieces)
     else:
         text = node.text or ""
-    text = " ".join(text[: 4 * limit + 1000].split())
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -633,9 +633,10 @@ def _builtin_rules() -> tuple[Rule, ...]:
     from . import cache
 
     files = builtin_files()
-    # This file's own bytes too: the entry pickles its Rule and LazyPattern objects.
-    code = Path(__file__).read_bytes()
-    entry = cache.key([f.name.encode() for f in files] + [f.read_bytes() for f in files] + [code])
+    # This file's and screen.py's bytes too: the entry pickles this file's Rule and
+    # LazyPattern objects, and anchors as screen.py extracts them.
+    code = [Path(__file__).read_bytes(), Path(screen.__file__).read_bytes()]
+    entry = cache.key([f.name.encode() for f in files] + [f.read_bytes() for f in files] + code)
     found = cache.load("packs", entry)
     if isinstance(found, tuple) and len(found) == 2:
         rules, known = found

@@ -27,7 +27,8 @@ class Screen:
     ``groups[i]`` are the patterns of candidate ``i`` (a cue kind, a rule); a candidate
     is reported when the text holds a literal that every match of one of its patterns
     contains, or always when some pattern of it needs no literal.  Matching ignores case,
-    so a screen serves case-sensitive and case-insensitive patterns alike.
+    so a screen serves case-sensitive and case-insensitive patterns alike (flags other
+    than re.I must be written inline, where the parser sees them).
     """
 
     def __init__(self, groups: Sequence[Iterable[str]]):
@@ -49,10 +50,22 @@ class Screen:
         """The candidates that could match ``text``, in their order."""
         found = set(self.always)
         if self._scan is not None:
-            hits = self._scan.find_matches_as_indexes(text.casefold(), overlapping=True)
+            hits = self._scan.find_matches_as_indexes(fold(text), overlapping=True)
             for literal, _start, _end in hits:
                 found.update(self._owners[literal])
         return sorted(found)
+
+
+def fold(text: str) -> str:
+    """Case-folded as the screen compares: casefold(), with the Turkish dotted and dotless
+    i as plain i (a case-insensitive regular expression matches either for i, where
+    casefold() keeps them apart)."""
+    if "\u0130" in text or "\u0131" in text:
+        text = text.translate(TURKISH_I)
+    return text.casefold()
+
+
+TURKISH_I = {0x130: "i", 0x131: "i"}
 
 
 def anchors_of(patterns: Iterable[str]) -> frozenset[str] | None:
@@ -79,15 +92,20 @@ def pattern_anchors(pattern: str) -> frozenset[str] | None:
             literals = _anchors(_sre_parser.parse(pattern))
         except Exception:  # a pattern Python's own parser cannot read here: always run it
             literals = None
-        KNOWN[pattern] = frozenset(literal.casefold() for literal in literals) if literals else None
+        KNOWN[pattern] = frozenset(fold(literal) for literal in literals) if literals else None
     return KNOWN[pattern]
+
+
+def _one_literal(items) -> bool:
+    return len(items) == 1 and items[0][0] is _op.LITERAL
 
 
 def _anchors(items) -> set[str] | None:
     """Literal strings one of which every match of a parsed pattern contains (None: unknown).
 
     Sound, not complete: anything but plain literals, groups, alternatives whose every
-    branch has a literal and repeats of at least one ends a literal run."""
+    branch has a literal and repeats of at least one ends a literal run (a repeated
+    single character extends it by its minimum count)."""
     best: set[str] | None = None
     run = ""
 
@@ -99,6 +117,13 @@ def _anchors(items) -> set[str] | None:
     for code, value in [*items, (None, None)]:
         if code is _op.LITERAL:
             run += chr(value)
+            continue
+        if code in (_op.MAX_REPEAT, _op.MIN_REPEAT) and value[0] >= 1 and _one_literal(value[2]):
+            low, high, (_, char) = value[0], value[1], value[2][0]
+            run += chr(char) * low  # "\.{3}" is "...", and "ab+c" holds "ab" and "bc"
+            if high != low:
+                consider({run})
+                run = chr(char) * low
             continue
         consider({run} if run else None)
         run = ""

@@ -490,3 +490,24 @@ def test_a_line_break_between_cjk_extension_b_characters_joins_without_a_space()
 
     assert join_spaces("野𠮷\n𠮷家") == "野𠮷𠮷家"
     assert clean("<p>野𠮷\n𠮷家</p>").text == "野𠮷𠮷家"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>one<span>\n\n</span>two</p>",  # a blank line inside an empty inline element
+        "<div>one<p>Share this</p>\n\n<span>two</span></div>",  # a removed block between them
+        "<b>one</b>\n\n<b>two</b>",  # between inline elements
+    ],
+)
+def test_a_blank_line_between_inline_pieces_parts_them(body):
+    assert clean(body).text == "one\n\ntwo"
+
+
+def test_a_rule_that_empties_a_pretty_printed_body_falls_back_to_the_whole_body():
+    # The removed wrapper's first 1,800 characters are indentation: its text is still seen.
+    nested = "".join("<div>\n" + " " * 40 for _ in range(45))
+    body = "<div class='breadcrumb'>" + nested + "<p>A short story line.</p>" + "</div>" * 46
+    article = clean(body)
+    assert article.text == "A short story line."
+    assert any("cleaning would leave no text" in str(w) for w in article.warnings)

@@ -217,3 +217,20 @@ def test_a_reference_link_that_shows_its_address_stays_at_the_end():
         + "<p><a href='https://lore.kernel.org/all/patch-1/'>https://lore.kernel.org/all/patch-1/</a></p>"
     )
     assert "https://lore.kernel.org/all/patch-1/" in text_of(body)
+
+
+def test_a_longer_block_with_several_cue_kinds_can_still_reach_the_threshold():
+    # 68 units: each cue's weight fades, but two kinds together still fill the cap, so the
+    # block must be searched for cues even though the rest of its evidence is weak.
+    words = " ".join(f"word{i}" for i in range(30))
+    body = f"<p>Intro short line</p><p>Another line here</p><p>follow us and copyright {words}</p>"
+    text = text_of(body)
+    assert "Intro short line" in text and "follow us" not in text, text
+
+
+def test_a_cue_with_a_turkish_capital_i_is_still_found():
+    # re.I matches "İ" for "i", where casefold() keeps them apart: the screen folds both.
+    from cleanart.screen import Screen
+
+    screen = Screen([[r"(?i)\bpin it\b"]])
+    assert screen.candidates("PİN IT") == [0] and screen.candidates("PIN ıT") == [0]

@@ -1146,3 +1146,11 @@ def test_an_unusable_cache_costs_nothing_but_time(tmp_path, monkeypatch, where):
     blocker.write_text("x")
     monkeypatch.setenv("CLEANART_CACHE", str(blocker / "cache") if where == "file" else "off")
     assert [r.id for r in rulebook._builtin_rules()] == [r.id for r in load_rules()]
+
+
+def test_builtin_rule_ids_are_unique():
+    # The selector index orders rules by id: two built-in rules with one id would merge.
+    from collections import Counter
+
+    ids = Counter(rule.id for rule in load_rules())
+    assert [i for i, n in ids.items() if n > 1] == []

@@ -35,7 +35,9 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
     opening: list = []  # the story's first paragraph, found when a remove rule first needs it
     if removing or unwrapping or cutting or plan.cut_comments:
         counter = 0
-        nodes = list(root.iter())  # every node in document order, listed by lxml at once
+        # Every node in document order, listed by lxml at once.  The list also keeps each
+        # node's Python proxy alive for the walk, so the ids that key ``order`` stay unique.
+        nodes = list(root.iter())
         position = 1  # nodes[0] is root itself
         while position < len(nodes):
             node = nodes[position]
@@ -74,7 +76,9 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
         for run in iter_runs(root):
             rule = plan.text_rule_for(run.text)
             if rule is None:
-                if plan.trims and trim_run(run, plan.trims_for(run.text), actions):
+                # The screen gates on the block's text; the trims then try its last slot,
+                # whose spacing may differ, so all of them are tried there.
+                if plan.trims and plan.trims_for(run.text) and trim_run(run, plan.trims, actions):
                     run.text = text_of_run(run)
                 if run.text:
                     untouched.append(run)
@@ -152,7 +156,7 @@ def _subtree_end(element, order: dict[int, int]) -> int:
 
 def trim_run(run: Run, trims, actions: list[Action]) -> bool:
     """Cut a trailing marker ("...more", "阅读全文") off a block that is otherwise content."""
-    if not trims or not any(rule.pattern.search(run.text) for rule in trims):
+    if not any(rule.pattern.search(run.text) for rule in trims):
         return False
     slots = [s for s in run_slots(run) if (getattr(s[1], s[0]) or "").strip(EDGE)]
     if not slots:

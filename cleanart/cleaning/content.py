@@ -182,9 +182,14 @@ def _mostly_links(element, text: str) -> bool:
     """Text that is mostly the text of links among the element's inline children, or a
     teaser: a linked title with the start of a story cut off by an ellipsis."""
     linked = sum(len(" ".join("".join(a.itertext()).split())) for a in element if a.tag == "a")
-    if linked and text.endswith(TRUNCATED):
+    if linked and text.endswith(TRUNCATED) and _opens_with_link(element):
         return True
     return linked > 0.5 * len(text)
+
+
+def _opens_with_link(element) -> bool:
+    first = element[0] if len(element) else None
+    return first is not None and first.tag == "a" and not (element.text or "").strip()
 
 
 TRUNCATED = ("...", "…", "[…]", "[...]", "…]")
@@ -217,8 +222,7 @@ DOMINANT = 5  # the story's <article> holds this many times the text of any teas
 
 def _apart(element, candidates) -> list:
     """The candidates neither inside ``element`` nor around it."""
-    inside = set(element.iter())
-    return [t for t in candidates if t not in inside and element not in set(t.iter())]
+    return [t for t in candidates if not _holds(element, t) and not _holds(t, element)]
 
 
 def main_content(body):
@@ -264,7 +268,13 @@ def _apart_and_longer(again: tuple, found: tuple) -> bool:
 
 
 def _holds(outer, inner) -> bool:
-    return any(node is inner for node in outer.iter())
+    """Whether ``inner`` is ``outer`` or inside it (a walk up: a page's depth, not its size)."""
+    node = inner
+    while node is not None:
+        if node is outer:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _size(elements: list) -> int:

@@ -87,7 +87,7 @@ def model() -> Model:
     data = yaml.load(raw, Loader=yaml.CSafeLoader)
     # The patterns' anchors come from the cache when detector.yaml has not changed:
     # parsing them all is most of what a one-post run would spend here.
-    entry = cache.key([raw])
+    entry = cache.key([raw, Path(screens.__file__).read_bytes()])  # anchors as screen.py finds them
     known = cache.load("detector", entry)
     if isinstance(known, dict):
         screens.KNOWN.update(known)
@@ -147,6 +147,7 @@ class Block:
     score: float = 0.0
 
 
+HEADING_UNITS = 15  # a heading or label this short can turn the blocks under it into boilerplate
 LONG_TEXT = 600  # characters: past this a block is long whatever its script (200+ units)
 
 
@@ -316,11 +317,8 @@ def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) 
         fade = 1.0 if b.units <= m.short else max(0.0, 1.0 - (b.units - m.short) / m.fade)
         # Cue names matter beyond the block's own score only for short ones (headings
         # and labels over a list); other blocks are searched once the rest is known.
-        hits = (
-            cue_hits(b.text, m, b.units <= m.short)
-            if fade > 0 and (threshold is None or b.units <= 15)
-            else []
-        )
+        early = fade > 0 and (threshold is None or b.units <= HEADING_UNITS)
+        hits = cue_hits(b.text, m, b.units <= m.short) if early else []
         # Edges mean something only in a body with a middle: in a two-block feed item
         # (a linked title and its summary) every block is at an edge.
         if n >= 3 and i >= n - 2:
@@ -347,7 +345,7 @@ def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) 
             else:
                 ev.append(("under a boilerplate heading", w["after_heading"]))
         names = {c.name for c, weight, _ in hits if weight >= c.weight}  # phrases, not words
-        if b.heading and b.units <= 15 and names & {"related", "navigation", "comment"}:
+        if b.heading and b.units <= HEADING_UNITS and names & {"related", "navigation", "comment"}:
             ev.append(("boilerplate heading", w["heading_cue"]))
             under_heading = True
         elif b.units <= 8 and "related" in names and (b.text.endswith((":", "：")) or b.units <= 6):
@@ -374,17 +372,16 @@ def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) 
             ev.append(("counter label", w["numeric_label"]))
         if b.units > m.short:
             ev.append((f"{b.units} units long", m.long_penalty * math.log2(b.units / m.short)))
-        score = w["bias"] + sum(value for _, value in ev)
-        if fade > 0 and threshold is not None and b.units > 15:
+        if not early and fade > 0 and threshold is not None:
+            # The most cues can add: the cap (faded weights can still fill it), and the
+            # whole-block bonus in a short block.
             most = w["cue_cap"] + (w["whole_cue"] if b.units <= m.short else 0.0)
-            if score + most * fade >= threshold - 1e-9:
+            if w["bias"] + sum(value for _, value in ev) + most >= threshold - 1e-9:
                 hits = cue_hits(b.text, m, b.units <= m.short)
         if hits:
-            found = cue_evidence(b, hits, fade, m)
-            ev[:0] = found
-            score += sum(value for _, value in found)
+            ev[:0] = cue_evidence(b, hits, fade, m)
         b.evidence = ev
-        b.score = score
+        b.score = w["bias"] + sum(value for _, value in ev)  # cues first, as they were always added
 
 
 def cue_evidence(b: Block, hits, fade: float, m: Model) -> list[tuple[str, float]]:

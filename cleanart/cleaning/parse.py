@@ -60,7 +60,7 @@ def _has_non_xml(html: str) -> bool:
 
 # libxml2 drops what follows a </body> or </html>; scraped bodies end one early and go on.
 EARLY_END = re.compile(r"</(?:body|html)\s*>", re.I)
-OPENING = re.compile(r"<(style|script)\b[^>]*>", re.I)
+OPENING = re.compile(r"<(style|script)\b", re.I)  # the tag ends at the next ">"
 CLOSING = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("style", "script")}
 
 
@@ -101,13 +101,16 @@ def unclosed(html: str) -> list[str]:
     if start >= 0:
         found.append(_hides("an unclosed <!-- comment", html, start))
     last = {name: _last_match(pattern, html) for name, pattern in CLOSING.items()}
-    match = OPENING.search(html)
-    while match:  # openings may overlap ("<script" written inside a script's text)
+    close = -1  # the next ">" (found once for all openings before it: no rescans)
+    for match in OPENING.finditer(html):  # openings may overlap ("<script" in a script's text)
+        if close < match.end():
+            close = html.find(">", match.end())
+            if close < 0:
+                break  # no opening from here on is a tag
         name = match.group(1).lower()
-        if match.end() > last[name]:
+        if close + 1 > last[name]:
             found.append(_hides(f"an unclosed <{name}>", html, match.start()))
             break
-        match = OPENING.search(html, match.start() + 1)
     return found
 
 

@@ -209,20 +209,19 @@ def split_blank_lines(root) -> None:
 
 
 def _separates_text(element) -> bool:
-    """Whether a blank line in the element's own text can part two pieces of inline
-    content: not when it is only space before a block (whole pages are full of those)."""
-    if (element.text or "").strip():
-        return True
-    first = element[0] if len(element) else None
-    return first is not None and first.tag not in BLOCK_TAGS
+    """Whether a blank line in the element's own text may part two pieces of inline
+    content.  Not when it is only space at the start of a block: a block's start parts
+    text already, whatever is removed later (whole pages are full of such space)."""
+    return bool((element.text or "").strip()) or element.tag not in BLOCK_TAGS
 
 
 def _separates_tail(element) -> bool:
-    """The same for the text after an element: only space between blocks parts nothing."""
-    if (element.tail or "").strip():
+    """The same after an element: only space closing a block (after its last child)
+    parts nothing its end does not."""
+    if (element.tail or "").strip() or element.getnext() is not None:
         return True
-    following = element.getnext()
-    return element.tag not in BLOCK_TAGS and following is not None and following.tag not in BLOCK_TAGS
+    parent = element.getparent()
+    return parent is None or parent.tag not in BLOCK_TAGS
 
 
 def _has_blank_line(text: str | None) -> bool:
