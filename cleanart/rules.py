@@ -290,8 +290,9 @@ def _refuse_catastrophic(pattern: str, what: str, fail) -> None:
     """
     if _ambiguous_repeat(_sre().parse(pattern)):
         fail(
-            f"{what}: {pattern!r} repeats a group that itself repeats (like (a+)+), which can "
-            "take exponential time on text that almost matches; rewrite it (e.g. (a+)+ as a+)"
+            f"{what}: {pattern!r} repeats a group that itself repeats (like (a+)+) or whose "
+            "alternatives can match the same text (like (a|a)*), which can take exponential time "
+            "on text that almost matches; rewrite it (e.g. (a+)+ or (a|a)* as a+ or a*)"
         )
 
 
@@ -311,9 +312,39 @@ def _ambiguous_repeat(sequence) -> bool:
             body = av[2]
             if av[1] == sre.MAXREPEAT and _has_variable_repeat(body) and _rounds_touch(body):
                 return True
+            if av[1] == sre.MAXREPEAT and _alternatives_overlap(body):
+                return True
         if any(_ambiguous_repeat(inner) for inner in _inner_sequences(op, av)):
             return True
     return False
+
+
+def _alternatives_overlap(sequence) -> bool:
+    """Whether two alternatives of a branch in a repeated ``sequence`` can match the same
+    text, judged by their first and last characters (or both matching nothing): then
+    ``(a|a)*`` or ``(ab|a[bc])*`` splits a near-match in exponentially many ways, where
+    ``(ab|ac)*`` cannot (a round's last character tells which alternative it took)."""
+    sre = _sre()
+    for op, av in sequence:
+        if op is sre.SUBPATTERN and _alternatives_overlap(av[-1]):
+            return True
+        if op is sre.BRANCH:
+            if sum(1 for b in av[1] if _can_be_empty(b)) >= 2:
+                return True  # (a|a) parses as a, then a choice of two empty alternatives
+            edges = [(_edge_items(b, False), _edge_items(b, True)) for b in av[1]]
+            for i, (starts, ends) in enumerate(edges):
+                for other_starts, other_ends in edges[i + 1 :]:
+                    if _share_a_character(starts, other_starts) and _share_a_character(ends, other_ends):
+                        return True
+    return False
+
+
+def _share_a_character(items, others) -> bool:
+    probes = set(PROBES) | {chr(av) for op, av in items + others if op is _sre().LITERAL}
+    return any(
+        any(_item_matches(item, ch) for item in items) and any(_item_matches(item, ch) for item in others)
+        for ch in probes
+    )
 
 
 def _inner_sequences(op, av) -> list:

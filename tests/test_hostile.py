@@ -488,6 +488,7 @@ CATASTROPHIC = {
     "cut": "    action: cut\n    pattern: '(a+)+$'\n",
     "trim": "    action: trim\n    pattern: '(a+)+'\n",
     "scope": "    action: drop\n    pattern: x\n    scope:\n      author: '(\\w+\\s?)*$'\n",
+    "alternatives": "    action: drop\n    pattern: '(a|a)*$'\n",  # the choice, not a repeat, explodes
 }
 
 
@@ -503,6 +504,13 @@ def test_catastrophic_user_patterns_are_refused_with_file_and_line(tmp_path, kin
     proc = cleanart("convert", article, "--rules", rules)
     assert proc.returncode == 2
     one_line_error(proc, f"{rules}:6:", "exponential time")
+
+
+@pytest.mark.parametrize("pattern", [r"(?:ab|ac)*", r"(?:\s|&nbsp;)*x", r"(?:,|，|、)+"])
+def test_repeated_alternatives_that_cannot_match_the_same_text_are_accepted(pattern):
+    from cleanart.rules import _ambiguous_repeat, _sre
+
+    assert not _ambiguous_repeat(_sre().parse(pattern))
 
 
 def test_a_nested_but_unambiguous_user_pattern_is_accepted_and_works(tmp_path):
