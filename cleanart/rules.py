@@ -320,31 +320,18 @@ def _ambiguous_repeat(sequence) -> bool:
 
 
 def _alternatives_overlap(sequence) -> bool:
-    """Whether two alternatives of a branch in a repeated ``sequence`` can match the same
-    text, judged by their first and last characters (or both matching nothing): then
-    ``(a|a)*`` or ``(ab|a[bc])*`` splits a near-match in exponentially many ways, where
-    ``(ab|ac)*`` cannot (a round's last character tells which alternative it took)."""
+    """Whether a branch in a repeated ``sequence`` has two alternatives that both match
+    nothing once their shared start is taken out: Python parses ``(a|a)`` as ``a`` then
+    a choice of two empty alternatives, and a repeat of it splits a near-match in
+    exponentially many ways.  (Alternatives that differ are left alone: telling whether
+    two of them can match the same text is a harder question than this check asks.)"""
     sre = _sre()
     for op, av in sequence:
         if op is sre.SUBPATTERN and _alternatives_overlap(av[-1]):
             return True
-        if op is sre.BRANCH:
-            if sum(1 for b in av[1] if _can_be_empty(b)) >= 2:
-                return True  # (a|a) parses as a, then a choice of two empty alternatives
-            edges = [(_edge_items(b, False), _edge_items(b, True)) for b in av[1]]
-            for i, (starts, ends) in enumerate(edges):
-                for other_starts, other_ends in edges[i + 1 :]:
-                    if _share_a_character(starts, other_starts) and _share_a_character(ends, other_ends):
-                        return True
+        if op is sre.BRANCH and sum(1 for b in av[1] if _can_be_empty(b)) >= 2:
+            return True
     return False
-
-
-def _share_a_character(items, others) -> bool:
-    probes = set(PROBES) | {chr(av) for op, av in items + others if op is _sre().LITERAL}
-    return any(
-        any(_item_matches(item, ch) for item in items) and any(_item_matches(item, ch) for item in others)
-        for ch in probes
-    )
 
 
 def _inner_sequences(op, av) -> list:
