@@ -161,13 +161,16 @@ def template_blocks(
     raw: str | bytes, source: str = "-", options: Options | None = None
 ) -> tuple[tuple, list]:
     """Template learning's pass over one input: (its source, (fingerprint, text) per block)."""
-    from . import cleaning
+    from . import cleaning, huge
     from .cleaning.templates import source_of
 
     options = options or Options()
     split, _encoding, _warnings = _read(raw, options)
     meta, _ = metadata.normalise(split.header, split.key_lines)
-    found = cleaning.template_blocks(split.body, meta, load_rules(options), options.main_content)
+    blocks = cleaning.template_blocks
+    if huge.is_huge(split.body):  # piece by piece, memory bounded (see huge.py)
+        blocks = huge.template_blocks
+    found = blocks(split.body, meta, load_rules(options), options.main_content)
     return source_of(meta, source), found
 
 

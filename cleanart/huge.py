@@ -30,8 +30,7 @@ Markdown and plain-text bodies are cut at blank lines outside fenced code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Iterator
 
 from .api import Article, Options
@@ -55,10 +54,16 @@ ATOMIC = frozenset(
 RAW = frozenset(("script", "style"))  # their text is not markup, to the parser
 # Block elements a cut may fall just before.
 CUT_BEFORE = frozenset(("p", "div", "section", "article", "hr", "center", "header", "footer", *ATOMIC))
-_NAMES = "|".join(sorted(WRAPPERS | ATOMIC | RAW | CUT_BEFORE, key=len, reverse=True))
-TAG = re.compile(rf"<(?:(!--)|(/?)({_NAMES})(?=[\s/>])[^>]*>)", re.I)
-RAW_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in RAW}
-FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
+FENCE = r"^ {0,3}(```|~~~)"  # a fenced code block opens or closes
+
+
+@cache
+def _patterns() -> tuple[re.Pattern, dict[str, re.Pattern]]:
+    """The tags that matter, and the end of each raw-text element (compiled on first use:
+    3 ms that every process would pay at import)."""
+    names = "|".join(sorted(WRAPPERS | ATOMIC | RAW | CUT_BEFORE, key=len, reverse=True))
+    tag = re.compile(rf"<(?:(!--)|(/?)({names})(?=[\s/>])[^>]*>)", re.I)
+    return tag, {name: re.compile(rf"</{name}\s*>", re.I) for name in RAW}
 
 
 def is_huge(body: str) -> bool:
@@ -74,11 +79,12 @@ def html_pieces(body: str, size: int | None = None) -> Iterator[str]:
     open inside it, as the parser does; an unclosed comment or script ends the
     scan (the rest is one piece, as it is one node)."""
     size = size or PIECE_CHARS
+    tag, raw_end = _patterns()
     stack: list[tuple[str, str]] = []  # (name, opening tag)
     atomic = 0  # ATOMIC elements on the stack
     start, position, reopen = 0, 0, ""
     while True:
-        match = TAG.search(body, position)
+        match = tag.search(body, position)
         if match is None:
             break
         if match.group(1):  # a comment
@@ -101,7 +107,7 @@ def html_pieces(body: str, size: int | None = None) -> Iterator[str]:
             reopen = "".join(tag for _, tag in stack[:MAX_REOPEN])
             start = match.start()
         if name in RAW:
-            end = RAW_END[name].search(body, match.end())
+            end = raw_end[name].search(body, match.end())
             if end is None:
                 break
             position = end.end()
@@ -118,10 +124,11 @@ def html_pieces(body: str, size: int | None = None) -> Iterator[str]:
 def text_pieces(body: str, size: int | None = None) -> Iterator[str]:
     """A Markdown or plain-text body in pieces, cut at a blank line outside fenced code."""
     size = size or PIECE_CHARS
+    fence = re.compile(FENCE, re.M)
     start = 0
     while len(body) - start > size:
         cut = body.find("\n\n", start + size)
-        while cut >= 0 and len(FENCE.findall(body, start, cut)) % 2:
+        while cut >= 0 and len(fence.findall(body, start, cut)) % 2:
             cut = body.find("\n\n", cut + 2)
         if cut < 0:
             break
@@ -130,20 +137,22 @@ def text_pieces(body: str, size: int | None = None) -> Iterator[str]:
     yield body[start:]
 
 
-@dataclass
 class Pieces:
-    """What cleaning the pieces left: their renderings and what they found."""
+    """What cleaning the pieces left: their renderings and what they found.
 
-    page: dict[str, Any] = field(default_factory=dict)
-    moved: dict[str, Any] = field(default_factory=dict)
-    actions: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
-    markdown: list[str] = field(default_factory=list)
-    images: int = 0
-    links: int = 0
-    shows_text: bool = False
-    html: Any = field(default=None, repr=False)  # renders the HTML: another pass over the pieces
+    (A plain class: a dataclass here cost every process a millisecond at import.)"""
+
+    def __init__(self):
+        self.page: dict[str, Any] = {}
+        self.moved: dict[str, Any] = {}
+        self.actions: list = []
+        self.warnings: list = []
+        self.text: list[str] = []
+        self.markdown: list[str] = []
+        self.images = 0
+        self.links = 0
+        self.shows_text = False
+        self.html = None  # renders the HTML: another pass over the pieces
 
 
 def clean(body: str, meta: dict[str, Any], rules: tuple, options: Options, template: Any, reread) -> Pieces:
@@ -238,7 +247,20 @@ def _cleaned_pieces(body, is_html, whole_page, meta, rules, options, template, f
             break  # a cut removes everything after its marker: the later pieces too
 
 
-@dataclass
+def template_blocks(body: str, meta: dict[str, Any], rules: tuple, main_content: bool) -> list:
+    """Template learning's blocks of a huge body, piece by piece (cleaning.template_blocks)."""
+    from . import cleaning
+    from .cleaning.parse import WHOLE_PAGE, looks_like_html
+
+    if not looks_like_html(body):
+        return []
+    main_content = main_content and not WHOLE_PAGE.search(body[:5000])
+    found: list = []
+    for piece in html_pieces(body):
+        found.extend(cleaning.template_blocks(piece, meta, rules, main_content))
+    return found
+
+
 class HugeArticle(Article):
     """An Article whose body was cleaned in pieces: text and Markdown made on the way."""
 

@@ -158,3 +158,12 @@ def test_a_huge_page_keeps_its_head_and_all_its_text(small_pieces):
     assert article.meta["title"] == "The page" and article.meta["language"] == "en"
     assert article.markdown.count("https://example.org/dir/p") == 200  # <base> in every piece
     assert any(w.code == "huge-page" for w in article.warnings)
+
+
+def test_template_learning_reads_a_huge_body_piece_by_piece(small_pieces):
+    from cleanart.api import template_blocks
+
+    raw = "<div>" + "".join(f"<p>Line {i} of a long post.</p><p>Follow us</p>" for i in range(100)) + "</div>"
+    pieced = template_blocks(raw)
+    huge.HUGE_CHARS = 10**9
+    assert pieced == template_blocks(raw) and len(pieced[1]) == 200
