@@ -111,6 +111,7 @@ def _word_patterns() -> tuple[re.Pattern, re.Pattern]:
 
 
 BLANK_LINE = re.compile(r"\n\s*\n")
+LIST_CHARS = 1 << 20  # texts up to this long are counted with lists of matches (faster)
 
 
 def _blocks(text: str):
@@ -125,13 +126,17 @@ def _blocks(text: str):
 def stats(text: str, images: int, links: int) -> dict:
     """Counts for JSON output; each CJK character counts as a word (as Hugo's hasCJKLanguage)."""
     cjk_letter, latin_word = _word_patterns()
-    # Counted without a list of every match (a string per CJK character: 17 bytes of
-    # memory per character of a huge text) and paragraph by paragraph.
-    cjk = sum(1 for _ in cjk_letter.finditer(text))
-    latin = sum(1 for _ in latin_word.finditer(text))
+    if len(text) <= LIST_CHARS:
+        cjk = len(cjk_letter.findall(text))
+        latin = len(latin_word.findall(text))
+        blocks = BLANK_LINE.split(text)
+    else:  # a huge text: no list of every match (a string per CJK character, 17 bytes each)
+        cjk = sum(1 for _ in cjk_letter.finditer(text))
+        latin = sum(1 for _ in latin_word.finditer(text))
+        blocks = _blocks(text)
     words = cjk + latin
     characters = sum(1 for c in text if not c.isspace())
-    paragraphs = sum(1 for block in _blocks(text) if block.strip())
+    paragraphs = sum(1 for block in blocks if block.strip())
     # About 400 CJK characters or 230 Latin words a minute.
     minutes = cjk / 400 + latin / 230
     return {
