@@ -15,10 +15,19 @@ CLI runs go through _launch.py, which records the peak RSS of the main process a
 of its largest worker. Then the start-up cost: `cleanart convert POST -t txt` and
 `cleanart --version`, median of 20 runs each.
 
+With --dask (needs cleanart[dask]): `cleanart -t txt -j 1` against the same command on a
+Dask LocalCluster of 2 single-threaded worker processes, the cluster `--engine dask -j 2`
+starts (here started first, not timed, and given as `--scheduler ADDRESS`), on 5,000 and
+on 20,000 posts, with each worker's peak RSS, read from the workers themselves after
+the run (a fresh cluster for each size). `-j 2` (local processes) runs beside it: on a
+machine whose two cores are not both free, neither reaches 2x. The Dask row's CPU
+seconds are the command's, the scheduler's and the workers' together, so docs/CPU s
+shows what the cluster costs whatever the machine's load.
+
 With --pages N: N whole saved pages (corpus web/*.html copied again and again), the
 cleanart CLI at -j 1 against trafilatura.extract and a bare lxml parse in one process.
 
-Usage: python benchmarks/throughput.py [--files N] [--corpus DIR] [--memory-check] [--pages N]
+Usage: python benchmarks/throughput.py [--files N] [--corpus DIR] [--memory-check | --dask] [--pages N]
 """
 
 from __future__ import annotations
@@ -356,6 +365,67 @@ def memory_check(src: Path) -> None:
     )
 
 
+def _worker_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / PER_MB
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def dask_check(src: Path, sizes=(5000, 20000), workers: int = 2) -> None:
+    """-j 1 and -j ``workers`` against the Dask cluster ``--engine dask -j workers`` starts,
+    and each Dask worker's peak memory."""
+    from cleanart.dask import Cluster
+
+    print(machine() + f"\nFiles live in {scratch_dir() or tempfile.gettempdir()}\n", flush=True)
+    rows_out, rates, peaks = [], {}, {}
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="cleanart-bench-", dir=scratch_dir()) as tmp_name:
+            tmp = Path(tmp_name)
+            posts = build(src, n, tmp)
+            convert = ["convert", str(posts), "-o", "{out}", "-q", "-t", "txt"]
+            one = cli(f"cleanart -t txt -j 1, {n} posts", "cleanart", [*convert, "-j", "1"], n, tmp)
+            pool_args = [*convert, "-j", str(workers)]
+            pool = cli(f"cleanart -t txt -j {workers}, {n} posts", "cleanart", pool_args, n, tmp)
+            cluster = Cluster(None, workers)
+            try:
+                name = f"cleanart -t txt --scheduler (LocalCluster, {workers} workers), {n} posts"
+                address = cluster.client.scheduler.address
+                workers_before, scheduler_before = cluster.client.run(_cpu_s), _cpu_s()
+                on_dask = cli(name, "cleanart", [*convert, "--scheduler", address], n, tmp)
+                # CPU of the whole run: the command's, the scheduler's (a thread of this process)
+                # and the workers' (the nannies, idle, left out).
+                on_dask["cpu"] += _cpu_s() - scheduler_before
+                on_dask["cpu"] += sum(t - workers_before[w] for w, t in cluster.client.run(_cpu_s).items())
+                worker_mb = cluster.client.run(_worker_peak_mb)
+            finally:
+                cluster.close()
+            on_dask["worker"] = max(worker_mb.values())
+            rows_out += rows([one, pool, on_dask])
+            rate = {r["name"]: r["docs"] / r["seconds"] for r in (one, pool, on_dask)}
+            rates[n] = rate[on_dask["name"]] / rate[one["name"]]
+            peaks[n] = sorted(worker_mb.values())
+            local = rate[pool["name"]] / rate[one["name"]]
+            print(
+                f"{n} posts: Dask {rates[n]:.2f}x -j 1 (-j {workers}: {local:.2f}x); "
+                f"worker peaks MB {[round(v) for v in peaks[n]]}",
+                flush=True,
+            )
+    print(f"\n{table(HEADERS, rows_out)}\n")
+    small, big = max(peaks[sizes[0]]), max(peaks[sizes[-1]])
+    print("Floors (from the project's issue):\n")
+    print(
+        f"- a LocalCluster of {workers} workers on {sizes[-1]} posts >= 1.6x the -j 1 rate: "
+        f"{rates[sizes[-1]]:.2f}x, {verdict(rates[sizes[-1]] >= 1.6)}"
+    )
+    print(
+        f"- peak RSS per worker flat from {sizes[0]} to {sizes[-1]} posts (within 10%): "
+        f"{small:.0f} MB vs {big:.0f} MB, ratio {big / small:.2f}, {verdict(big <= 1.1 * small)}"
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -373,6 +443,11 @@ def main(argv=None) -> int:
         "--memory-check",
         action="store_true",
         help="only run cleanart -j 1 on 5000 and 20000 files and compare peak RSS",
+    )
+    ap.add_argument(
+        "--dask",
+        action="store_true",
+        help="only compare -j 1 with a Dask LocalCluster of 2 workers on 5000 and 20000 posts",
     )
     ap.add_argument(
         "--pages",
@@ -396,6 +471,8 @@ def main(argv=None) -> int:
     src = need_dir(args.corpus / "rss", "rss corpus")
     if args.memory_check:
         memory_check(src)
+    elif args.dask:
+        dask_check(src)
     else:
         throughput(src, args.files)
     return 0

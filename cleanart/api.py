@@ -179,7 +179,9 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
 
     ``overrides`` are Options fields, e.g. ``clean(raw, keep_indent=True)``.
     """
-    options = replace(options or Options(), **overrides)
+    options = options or Options()
+    if overrides:
+        options = replace(options, **overrides)
     split, encoding, warnings = _read(raw, options)
     header = metadata.json_safe(split.header)
     meta, meta_warnings = metadata.normalise(split.header, split.key_lines)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
+from . import storage
 from .errors import UsageError
 from .writer import output_path, write_atomic
 
@@ -37,9 +38,11 @@ class Task:
     relative: str
     target: str | None = None  # output file, when writing files
     # "skip" (output up to date), "collision" (output taken), "special" (a FIFO, socket
-    # or device found in a folder) or "self" (the output would replace the input)
+    # or device found in a folder), "self" (the output would replace the input) or
+    # "bad" (a record file that cannot be read on: ``target`` says why)
     status: str = ""
     data: bytes | None = field(default=None, repr=False)  # stdin's bytes, read by the plan
+    record: object = None  # records.Record: one record of a JSON Lines or WARC file
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Result:
     messages: list[str] = field(default_factory=list)  # "warning: …" or the error
     empty: bool = False
     skipped: bool = False
+    target: str | None = None  # a record's output file, named in the worker from its URL
 
 
 # --- walking ----------------------------------------------------------------------------
@@ -73,6 +77,12 @@ def walk(
     for given in paths:
         if given == "-":
             yield Task("-", "stdin")
+            continue
+        if storage.is_url(given):  # fsspec: no inodes, no symlinks; listed sorted
+            if storage.is_dir(given):
+                yield from (Task(url, relative) for url, relative in storage.walk(given, globs))
+            else:
+                yield Task(given, given.rstrip("/").rsplit("/", 1)[-1])
             continue
         if os.path.isdir(given):
             real = os.path.realpath(given)
@@ -245,6 +255,7 @@ class Request:
     globs: tuple[str, ...] = DEFAULT_GLOBS
     update: bool = False  # -u: skip inputs whose output is newer
     reads_twice: bool = False  # template learning reads every input twice: no stdin
+    elsewhere: bool = False  # converted on other machines (a Dask cluster): no stdin, no memory://
 
 
 class Plan:
@@ -265,12 +276,34 @@ class Plan:
             raise UsageError("stdin (-) can be read only once")
         if request.reads_twice and (files_from == "-" or "-" in paths):
             raise UsageError("--learn reads the inputs twice: name files or folders, not stdin")
-        given_folder = any(os.path.isdir(p) for p in paths)
+        if request.reads_twice and any(storage.record_kind(p) for p in paths):
+            raise UsageError("--learn reads files, not records: convert the record files without it")
+        places = [*paths, *([output] if output is not None else [])]
+        for place in places:
+            try:
+                storage.check(place)
+            except storage.StorageError as exc:
+                raise UsageError(str(exc)) from None
+            if request.elsewhere and storage.in_process_only(place):
+                raise UsageError(
+                    f"{place}: memory:// lives in this process only; Dask workers cannot reach it"
+                )
+        if request.elsewhere and ("-" in paths or files_from == "-"):
+            raise UsageError("Dask workers cannot read stdin: name files, folders or URLs")
+        #: memory:// is seen by this process only: no worker processes
+        self.in_process = any(storage.in_process_only(p) for p in places)
+        #: record files among the inputs: many inputs each, named from their URLs under -o
+        self.records = any(storage.record_kind(p) for p in paths)
+        #: -o FILE.jsonl: every output, as JSON Lines, in one file
+        self.jsonl = output is not None and output.lower().endswith(".jsonl")
+        given_folder = any(storage.is_dir(p) for p in paths)
         #: several inputs (a folder, a list, more than one path): a summary line, a bar
-        self.many = len(paths) > 1 or given_folder or files_from is not None
+        self.many = len(paths) > 1 or given_folder or files_from is not None or self.records or self.jsonl
         #: -o names a folder to mirror the inputs under (else one output file)
-        self.to_dir = output is not None and (
-            self.many or os.path.isdir(output) or str(output).endswith(os.sep)
+        self.to_dir = (
+            output is not None
+            and not self.jsonl
+            and (self.many or storage.is_dir(output) or str(output).endswith((os.sep, "/")))
         )
         self.many = self.many or self.to_dir
         if self.to_dir:
@@ -282,18 +315,32 @@ class Plan:
         self.out_dir = output if self.to_dir else None
 
     def tasks(self) -> Iterator[Task]:
-        """The inputs, in order (a walk: reading it again walks the folders again)."""
+        """The inputs, in order (a walk: reading it again walks the folders again);
+        each file of records is replaced by its records (only then is records.py imported)."""
+        for task in self._files():
+            if storage.record_kind(task.path) and not task.status:
+                from .records import expand
+
+                yield from expand(task)
+            else:
+                yield task
+
+    def _files(self) -> Iterator[Task]:
         request = self.request
         if request.files_from == "-":
             yield from listed(read_list(self.stdin, request.null))
         elif request.files_from is not None:
             with open(request.files_from, "rb") as stream:
                 yield from listed(read_list(stream, request.null))
-        yield from walk(request.paths, request.globs, self.out_dir)
+        excluded = self.out_dir if self.out_dir is None or not storage.is_url(self.out_dir) else None
+        yield from walk(request.paths, request.globs, excluded)
 
     def count(self) -> int | None:
-        """How many inputs there are (a second walk), or None when the list is read from stdin."""
-        return None if self.request.files_from == "-" else sum(1 for _ in self.tasks())
+        """How many inputs there are (a second walk), or None when the list is read from stdin
+        (it can be read only once) or record files are named (not read twice to count them)."""
+        if self.request.files_from == "-" or self.records:
+            return None
+        return sum(1 for _ in self.tasks())
 
     def planned(self) -> Iterator[Task]:
         """The tasks with their output file; collisions and up-to-date outputs marked."""
@@ -303,8 +350,8 @@ class Plan:
         for task in self.tasks():
             if task.path == "-":
                 task = replace(task, data=self.stdin.read() if self.stdin is not None else b"")
-            if output is None:
-                yield task
+            if output is None or self.jsonl or task.record is not None or task.status == "bad":
+                yield task  # a record's output is named from its URL, in the worker
                 continue
             target = output_path(output, task.relative, self.fmt) if self.to_dir else output
             key = os.path.normcase(os.path.abspath(target))
@@ -319,7 +366,7 @@ class Plan:
                     pass
                 elif task.path != "-" and same_file(task.path, target):
                     status = "self"
-                elif self.request.update and task.path != "-" and _newer(target, task.path):
+                elif self.request.update and task.path != "-" and storage.newer(target, task.path):
                     status = "skip"
             yield replace(task, target=target, status=status)
 
@@ -332,13 +379,6 @@ def same_file(path, other) -> bool:
     except OSError:
         return False
     return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
-
-
-def _newer(target, source) -> bool:
-    try:
-        return os.stat(target).st_mtime >= os.stat(source).st_mtime
-    except OSError:
-        return False
 
 
 # --- converting -------------------------------------------------------------------------
@@ -354,6 +394,8 @@ class Job:
     write: bool = False  # write Task.target instead of returning the text
     debug: bool = False  # add the traceback to an unexpected error's message
     out_dir: str | None = None  # with -o DIR: no output may land outside it through a symlink
+    fields: object = None  # records.Fields: a JSON record's HTML and metadata fields
+    update: bool = False  # -u: a record is skipped when its output is newer than its file
 
 
 def convert_one(task: Task, job: Job) -> Result:
@@ -382,13 +424,22 @@ def _render(task: Task, job: Job) -> Result:
         )
     if task.status == "self":
         return _failed(result, "the output would replace the input itself; not converted (choose another -o)")
+    if task.status == "bad":
+        return _failed(result, task.target or "cannot be read")
     try:
-        if task.data is not None:
-            data = task.data
+        if task.record is not None:
+            from . import records
+
+            article = records.clean_record(task.record, job.options, job.fields or records.Fields())
+            if job.write and job.out_dir is not None:
+                name = records.output_name(task.record, article.meta.get("url"), job.fmt)
+                result.target = job.out_dir.rstrip("/") + "/" + name
+                if job.update and storage.newer(result.target, task.record.file):
+                    result.skipped = True
+                    return result
         else:
-            with open(task.path, "rb") as handle:
-                data = handle.read()
-        article = clean(data, task.path, job.options)
+            data = task.data if task.data is not None else storage.read_bytes(task.path)
+            article = clean(data, task.path, job.options)
         rendered = article.render(job.fmt, job.pretty)
     except HeaderError as exc:
         return _failed(result, f"bad header: {exc}")
@@ -418,10 +469,14 @@ def _deliver(result: Result, task: Task, job: Job) -> Result:
     """Write a rendered result's output file, when the job writes files."""
     if job.write and result.output is not None:
         rendered, result.output = result.output, None
+        target = result.target or task.target
         try:
-            write_atomic(task.target, rendered, job.out_dir)
+            if storage.is_url(target):
+                storage.write_text(target, rendered)
+            else:
+                write_atomic(target, rendered, job.out_dir)
         except OSError as exc:
-            return _failed(result, f"cannot write {shown(task.target)}: {exc.strerror or exc}")
+            return _failed(result, f"cannot write {shown(target)}: {exc.strerror or exc}")
     return result
 
 

@@ -149,11 +149,20 @@ def _load_rules(report: Reporter, options) -> None:
 def convert(
     ctx: typer.Context,
     paths: List[str] = typer.Argument(None, help="Files, folders, or - for stdin.", show_default=False),
-    to: str = typer.Option(
-        "md", "-t", "--to", help="Output format: md, txt, json, html (aliases markdown, text)."
+    to: Optional[str] = typer.Option(
+        None,
+        "-t",
+        "--to",
+        help="Output format: md, txt, json, html (aliases markdown, text). Default md; json for "
+        "record files (.jsonl, .warc) and -o FILE.jsonl.",
+        show_default=False,
     ),
-    output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="Output file, or folder for several inputs (mirrors the input tree)."
+    output: Optional[str] = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Output file, or folder for several inputs (mirrors the input tree; records are named "
+        "from their URL); FILE.jsonl collects JSON Lines. A URL (s3://...) with cleanart[remote].",
     ),
     encoding: Optional[str] = typer.Option(
         None, "--encoding", help="Decode inputs with this encoding instead of detecting it."
@@ -210,16 +219,46 @@ def convert(
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failure."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    html_fields: List[str] = typer.Option(
+        [],
+        "--html-field",
+        help="JSON Lines: the field holding the HTML (repeatable, first found wins; "
+        "default html, body, content, raw).",
+    ),
+    meta_fields: List[str] = typer.Option(
+        [],
+        "--field",
+        help="JSON Lines: a field carried into the header (repeatable; default every other string field).",
+    ),
+    engine: str = typer.Option(
+        "local", "--engine", help="local (worker processes) or dask (a local Dask cluster of -j workers)."
+    ),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Run on the Dask cluster at this address (tcp://HOST:8786); cleanart[dask]."
+    ),
+    partition_size: int = typer.Option(
+        64, "--partition-size", help="Dask: inputs (files or records) per partition.", min=1
+    ),
 ):
-    from . import batch
+    from . import batch, storage
     from .api import FORMATS, Options
     from .errors import UsageError
 
     env = environment(ctx)
     report = Reporter(env, quiet)
-    fmt = FORMATS.get(to.lower())
+    paths = [storage.local(p) for p in paths or []]  # file:// URLs are local paths
+    output = storage.local(output) if output is not None else None
+    # Records in, or one JSON Lines file out: JSON unless -t says otherwise.
+    records_only = bool(paths) and all(storage.record_kind(p) for p in paths)
+    jsonl_out = output is not None and output.lower().endswith(".jsonl")
+    fmt = FORMATS.get((to if to is not None else "json" if records_only or jsonl_out else "md").lower())
     if fmt is None:
         report.usage(f"unknown format {to!r} (choose md, txt, json or html)")
+    if jsonl_out and fmt != "json":
+        report.usage(f"-o {output} holds JSON Lines: use -t json (or leave -t out)")
+    if engine not in ("local", "dask"):
+        report.usage(f"unknown engine {engine!r} (choose local or dask)")
+    on_dask = engine == "dask" or scheduler is not None
     if files_from is None and not paths:
         if env.stdin_isatty:
             report.usage("no input given (name files or folders, or - for stdin)")
@@ -244,20 +283,32 @@ def convert(
         paths=tuple(paths or ()),
         files_from=files_from,
         null=null,
-        output=None if output is None else str(output),
+        output=output,
         globs=tuple(globs) or batch.DEFAULT_GLOBS,
         update=update,
         reads_twice=learn,
+        elsewhere=on_dask,
     )
     try:
         plan = batch.Plan(request, fmt, env.stdin)
     except UsageError as exc:
         report.usage(str(exc))
-    workers = (jobs or env.cpus) if plan.many else 1
+    workers = (jobs or env.cpus) if plan.many and not plan.in_process else 1
     if learn:
         options = replace(options, templates=batch.learn(plan.tasks(), options, workers))
-    job = batch.Job(fmt, options, pretty, write=output is not None, debug=debug, out_dir=plan.out_dir)
-    raise typer.Exit(_Run(env, report, plan, fail_fast).run(job, workers))
+    job = batch.Job(
+        fmt,
+        options,
+        pretty,
+        write=output is not None and not plan.jsonl,
+        debug=debug,
+        out_dir=plan.out_dir,
+        fields=_record_fields(html_fields, meta_fields),
+        update=update,
+    )
+    cluster = _dask_cluster(report, scheduler, workers) if on_dask else None
+    run = _Run(env, report, plan, fail_fast)
+    raise typer.Exit(run.run(job, workers, cluster, partition_size))
 
 
 class _Run:
@@ -268,23 +319,43 @@ class _Run:
         self.counts = {"converted": 0, "skipped": 0, "failed": 0, "empty": 0}
         self.stdout_error: OSError | None = None
         self.first_output = True
+        self.emit = env.write  # stdout, or the -o FILE.jsonl being filled
+        self.where = "standard output"
 
-    def run(self, job, workers: int) -> int:
-        """Convert everything; the exit status."""
-        from . import batch
+    def run(self, job, workers: int, cluster=None, partition_size: int = 64) -> int:
+        """Convert everything (on ``cluster``, a ``dask.Cluster``, when given); the exit status."""
+        from . import batch, storage
 
         started = time.perf_counter()
         report, counts = self.report, self.counts
+        try:
+            sink = storage.Sink(self.plan.request.output) if self.plan.jsonl else None
+        except OSError as exc:
+            if cluster is not None:
+                cluster.close()
+            report.say("", f"cannot write {self.plan.request.output}: {exc.strerror or exc}")
+            return EXIT_FAILED
+        if sink is not None:
+            self.emit, self.where = sink.write, self.plan.request.output
         progress = _Progress(report, self.plan.many and not report.quiet, self.plan.count)
         interrupted = 0  # the exit status when a signal stopped the run
         finished_early: list = []
-        results = batch.run(self.plan.planned(), job, workers, finished=finished_early)
+        if cluster is not None:
+            from .dask import run as on_cluster
+
+            results = on_cluster(
+                self.plan.planned(), job, cluster.client, partition_size, finished=finished_early
+            )
+        else:
+            results = batch.run(self.plan.planned(), job, workers, finished=finished_early)
         restore = _on_sigterm_interrupt()
+        completed = False
         try:
             for result in results:
                 progress.advance(result)
                 if not self._take(result, job.fmt):
                     break
+            completed = True
         except KeyboardInterrupt as exc:
             interrupted = EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
             _ignore_interrupts()  # the run is ending: a second signal must not cut the summary
@@ -298,6 +369,13 @@ class _Run:
             results.close()  # stops the workers now, not at interpreter exit
             progress.stop()
             restore()
+            if cluster is not None:
+                cluster.close()
+            if sink is not None:
+                if completed and self.stdout_error is None:
+                    sink.commit()
+                else:
+                    sink.discard()  # an interrupted run leaves no half-filled file
         self._flush()
         elapsed = time.perf_counter() - started
         if (self.plan.many or interrupted) and not (report.quiet and not interrupted):
@@ -326,8 +404,8 @@ class _Run:
             try:
                 separator = "\n" if not self.first_output and fmt in ("md", "txt", "html") else ""
                 if separator:
-                    self.env.write(separator)
-                self.env.write(result.output)  # not joined to the separator: a copy of a huge output
+                    self.emit(separator)
+                self.emit(result.output)  # not joined to the separator: a copy of a huge output
             except BrokenPipeError:
                 raise
             except OSError as exc:  # a full disk, a file size limit: stop, say so once
@@ -349,7 +427,37 @@ class _Run:
         if self.stdout_error is not None:
             self.env.silence_stdout()  # what is still buffered must not fail again at exit
             error = self.stdout_error
-            self.report.say("", f"cannot write to standard output: {error.strerror or error}")
+            self.report.say("", f"cannot write to {self.where}: {error.strerror or error}")
+
+
+def _record_fields(html: list[str], meta: list[str]):
+    """--html-field and --field as records.Fields; None (the defaults) when neither is given."""
+    if not (html or meta):
+        return None
+    from .records import HTML_FIELDS, Fields
+
+    return Fields(tuple(html) or HTML_FIELDS, tuple(meta) or None)
+
+
+def _dask_cluster(report: Reporter, scheduler: str | None, workers: int):
+    """The Dask scheduler's client, or a local cluster of ``workers`` processes; exit 2 if none."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        report.usage("--engine dask and --scheduler need Dask: pip install 'cleanart[dask]'")
+    from . import dask
+
+    try:
+        cluster = dask.Cluster(scheduler, workers)
+    except (OSError, TimeoutError) as exc:
+        report.say("", f"cannot reach the Dask scheduler {scheduler}: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    problem = dask.check_workers(cluster.client)
+    if problem:
+        cluster.close()
+        report.say("", problem)
+        raise typer.Exit(EXIT_USAGE)
+    return cluster
 
 
 @app.command("learn")

@@ -246,6 +246,10 @@ def _duplicate_keys(root, first_line: int) -> list[CleanartWarning]:
             continue
         seen_nodes.add(id(node))
         if isinstance(node, yaml.MappingNode):
+            keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+            if len(set(keys)) == len(keys):  # the usual case: nothing to report here
+                stack.extend(c for c in _children(node) if not isinstance(c, yaml.ScalarNode))
+                continue
             first: dict[str, int] = {}
             for key, _ in node.value:
                 if not isinstance(key, yaml.ScalarNode):
@@ -257,7 +261,7 @@ def _duplicate_keys(root, first_line: int) -> list[CleanartWarning]:
                     warnings.append(CleanartWarning("duplicate-key", message, line))
                 else:
                     first[key.value] = line
-        stack.extend(_children(node))
+        stack.extend(c for c in _children(node) if not isinstance(c, yaml.ScalarNode))
     return warnings
 
 

@@ -52,6 +52,8 @@ def json_safe(value: Any) -> Any:
     UTF-8 text (or base64 when they are not text), and sets in sorted order, so the
     output is the same on every run.
     """
+    if value.__class__ is str:  # most values
+        return value
     if isinstance(value, dict):
         return {_key_text(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (set, frozenset)):

@@ -917,5 +917,14 @@ _ACTIVE: dict[tuple, tuple] = {}  # (id(rules), facts but the url) -> (rules, ac
 
 
 def _uses_url_scope(rules: tuple[Rule, ...]) -> bool:
-    """Whether any rule is scoped by url: otherwise a post's url cannot change its rules."""
-    return any(key == "url" for rule in rules for key, _ in rule.scope)
+    """Whether any rule is scoped by url: otherwise a post's url cannot change its rules
+    (asked once per post: remembered per rule set, held with it so its id stays its own)."""
+    found = _URL_SCOPED.get(id(rules))
+    if found is None or found[0] is not rules:
+        if len(_URL_SCOPED) >= 64:
+            _URL_SCOPED.clear()
+        found = _URL_SCOPED[id(rules)] = (rules, any(key == "url" for rule in rules for key, _ in rule.scope))
+    return found[1]
+
+
+_URL_SCOPED: dict[int, tuple] = {}  # id(rules) -> (rules, whether any is scoped by url)

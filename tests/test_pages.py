@@ -146,3 +146,56 @@ def test_a_long_comment_thread_after_the_story_still_goes():
     text = clean(html).text
     assert STORY[0] in text and STORY[2] in text
     assert "Reader 3 wrote" not in text
+
+
+TEASER_SUMMARY = (
+    "Engineers on the coast say the new harbour wall will hold back storms for fifty years, "
+    "although the council has yet to agree on who will pay for the work and when it starts"
+)
+
+
+def teaser_articles(count: int) -> str:
+    return "".join(
+        f"<article class='card'><h3><a href='/t{i}'>Teaser headline {i}</a></h3><p>{TEASER_SUMMARY} {i}.</p></article>"
+        for i in range(count)
+    )
+
+
+def test_the_story_among_many_teaser_articles_is_the_one_kept():
+    # Thirty teasers hold more text together than the story, which is one <article> of many
+    # but by far the longest.
+    story = "<article>" + "".join(f"<p>{p}</p>" for p in STORY * 3) + "</article>"
+    html = page(NAV + "<section>" + story + teaser_articles(30) + "</section>" + FOOTER)
+    text = clean(html).text
+    assert_story_only(text)
+    assert "Teaser headline" not in text and "harbour wall" not in text
+
+
+def test_teaser_summaries_inside_their_links_are_not_the_story():
+    linked = "".join(
+        f"<li><a href='/g{i}'>Guide {i}</a><a href='/g{i}'><p>{TEASER_SUMMARY} {i}.</p></a></li>"
+        for i in range(6)
+    )
+    cut = "".join(
+        f"<li><a href='/n{i}'>Breaking story {i}</a><span>{TEASER_SUMMARY}...</span></li>" for i in range(6)
+    )
+    html = page(
+        NAV + "<div id='wrap'><div class='post'>" + paragraphs() + "</div>"
+        "<div id='right'><ul>" + linked + "</ul><ul>" + cut + "</ul></div></div>" + FOOTER
+    )
+    text = clean(html).text
+    assert_story_only(text)
+    assert "harbour wall" not in text and "Breaking story" not in text
+
+
+def test_a_story_under_a_furniture_like_class_is_still_found():
+    # "pageRow" reads like "pager": with such containers skipped nothing stands out, so the
+    # page is scored again with them, as readability retries.
+    about = (
+        "<div class='about'><p>The Valley Gazette has covered the river towns since 1921, and its "
+        "readers, who own it, elect the board every spring.</p></div>"
+    )
+    story = "<div class='PageBuilder-pageRow'>" + paragraphs("div", " class='group'") + "</div>"
+    # Skipping it, only the little box about the paper stands out; the story must not be lost.
+    text = clean(page(NAV + story + about + FOOTER)).text
+    assert_story_only(text)

@@ -21,8 +21,6 @@ from .. import rules as rulebook
 from ..dom import has_text
 from ..errors import CleanartWarning
 from .actions import Action, apply_rules, keep_protection
-from .content import drop_title_heading, prune_link_lists
-from .content import main_content as find_main_content
 from .detector import BALANCES, detect
 from .embeds import keep_embeds
 from .links import absolutise, base_url, mark_footnotes
@@ -77,6 +75,9 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
     mark_footnotes(root)
     structural_cleanup(root, actions)
     if page and main_content:
+        from .content import drop_title_heading, prune_link_lists  # pages only
+        from .content import main_content as find_main_content
+
         root = find_main_content(root)
         prune_link_lists(root, actions)
         drop_title_heading(root, page.get("title"), actions)

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 from lxml import etree
 
-from ..dom import BLOCK_TAGS, is_element, text_of
+from ..dom import BLOCK_TAGS, is_element
 from ..text import EDGE, without_zero_width
 
 
@@ -30,6 +30,8 @@ def is_inline(element) -> bool:
         return True  # comments sit inside runs without text
     if tag in BLOCK_OR_BREAK:
         return False
+    if not len(element):  # most inline elements hold only text
+        return True
     # A comment's tag is a function: never in the set.
     return all(child.tag not in BLOCK_OR_BREAK for child in element)
 
@@ -79,10 +81,10 @@ def _run(container, items: list, with_text: bool = True) -> Run:
         return Run(container, items, "", 0)
     parts = []
     for item in items:
-        if isinstance(item, tuple):
+        if item.__class__ is tuple:
             parts.append(getattr(item[1], item[0]) or "")
-        elif is_element(item):
-            parts.append(text_of(item))
+        elif isinstance(item.tag, str):  # an element, not a comment
+            parts.append("".join(item.itertext()))
     text = " ".join(without_zero_width("".join(parts)).split()).strip(EDGE)
     return Run(container, items, text, 0)
 

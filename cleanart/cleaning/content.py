@@ -179,9 +179,15 @@ def _linked(element) -> bool:
 
 
 def _mostly_links(element, text: str) -> bool:
-    """Text that is mostly the text of links among the element's inline children."""
+    """Text that is mostly the text of links among the element's inline children, or a
+    teaser: a linked title with the start of a story cut off by an ellipsis."""
     linked = sum(len(" ".join("".join(a.itertext()).split())) for a in element if a.tag == "a")
+    if linked and text.endswith(TRUNCATED):
+        return True
     return linked > 0.5 * len(text)
+
+
+TRUNCATED = ("...", "…", "[…]", "[...]", "…]")
 
 
 MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
@@ -224,16 +230,49 @@ def main_content(body):
 def scored_main(body):
     """The container with the most prose, grown until it holds most of the page's prose.
 
-    Text under furniture-like names is not scored; when nothing then stands out, the
-    page is scored again with it (as readability retries: a class such as "pageRow"
-    reads like "pager", and a whole story can sit under one)."""
+    Text under furniture-like names is not scored; when nothing then stands out, or
+    what does is short, the page is scored again with it (as readability retries: a
+    class such as "pageRow" reads like "pager", and a whole story can sit under one).
+    The second choice wins when it holds more text and stands apart from the first (a
+    choice around the first is the same story with more of the page).  Nothing moves
+    until the choice is made: the story and the siblings that continue it are wrapped
+    only then."""
     found = _scored_main(body, skip_furniture=True)
+    if found is None or _size(found[1]) < RETRY_BELOW:
+        again = _scored_main(body, skip_furniture=False)
+        if again is not None and (found is None or _apart_and_longer(again, found)):
+            found = again
     if found is None:
-        found = _scored_main(body, skip_furniture=False)
-    return body if found is None else found
+        return body
+    chosen = found[1]
+    if len(chosen) == 1:
+        return chosen[0]
+    wrapper = new_element("div")
+    for element in chosen:
+        wrapper.append(element)  # moves it (with its tail) out of the page, which is not written
+    return wrapper
 
 
-def _scored_main(body, skip_furniture: bool):
+RETRY_BELOW = 500  # characters: a choice this short may be a stray box, not the story (readability's)
+
+
+def _apart_and_longer(again: tuple, found: tuple) -> bool:
+    """Whether the second choice (top container, elements kept) holds more text than the
+    first and neither top container holds the other."""
+    (top, kept), (first_top, first_kept) = again, found
+    return _size(kept) > _size(first_kept) and not _holds(top, first_top) and not _holds(first_top, top)
+
+
+def _holds(outer, inner) -> bool:
+    return any(node is inner for node in outer.iter())
+
+
+def _size(elements: list) -> int:
+    return sum(len("".join("".join(e.itertext()).split())) for e in elements)
+
+
+def _scored_main(body, skip_furniture: bool) -> tuple | None:
+    """(the top container, the elements chosen with it), or None when nothing stands out."""
     scores: dict = {}
     prose: list = []  # (credited element, weighted length) of every scored paragraph
     furniture: dict = {}
@@ -257,7 +296,7 @@ def _scored_main(body, skip_furniture: bool):
     final = {element: score * (1 - link_density(element)) for element, score in scores.items()}
     top = max(final, key=final.get)
     if top is body:
-        return body
+        return body, [body]
     if final[top] < MIN_SCORE:
         return None
     top = _widen(top, final)
@@ -265,23 +304,24 @@ def _scored_main(body, skip_furniture: bool):
     # Recall first: a container that holds only part of the page's prose is one post of a
     # forum thread, one product of a listing: grow it until it holds most of the prose.
     total = sum(size for _, size in prose)
-    while chosen is not body and _prose_inside(chosen, prose) < PROSE_SHARE * total:
+    while _prose_inside(chosen, prose) < PROSE_SHARE * total:
         parent = top.getparent()
         if parent is None or parent is body or parent.tag == "html":
-            return body
-        top = chosen = parent
-    return chosen
+            return body, [body]
+        top, chosen = parent, [parent]
+    return top, chosen
 
 
 PROSE_SHARE = 0.8
 
 
-def _prose_inside(element, prose: list) -> float:
+def _prose_inside(elements: list, prose: list) -> float:
+    chosen = {id(element) for element in elements}
     inside = 0.0
     for credited, size in prose:
         node = credited
         while node is not None:
-            if node is element:
+            if id(node) in chosen:
                 inside += size
                 break
             node = node.getparent()
@@ -298,11 +338,11 @@ def _widen(top, final: dict):
         top = parent
 
 
-def _with_siblings(top, final: dict):
-    """The top element, or a wrapper with the siblings that continue the article."""
+def _with_siblings(top, final: dict) -> list:
+    """The top element with the siblings that continue the article, in page order."""
     parent = top.getparent()
     if parent is None:
-        return top
+        return [top]
     threshold = max(10, final[top] * 0.2)
     kept = []
     for sibling in parent:
@@ -322,12 +362,7 @@ def _with_siblings(top, final: dict):
             ends = re.search(r"[.。]\s*$", text)
             if (size > 80 and density < 0.25) or (size > 0 and density == 0 and ends):
                 kept.append(sibling)
-    if len(kept) == 1:
-        return top
-    wrapper = new_element("div")
-    for element in kept:
-        wrapper.append(element)  # moves it (with its tail) out of the page, which is not written
-    return wrapper
+    return kept
 
 
 PRUNABLE = frozenset(("div", "section", "ul", "ol", "table", "aside", "nav", "dl", "header", "footer"))

@@ -150,10 +150,10 @@ def readable_size(root) -> int:
 
 def holds_a_page(element, page_size: int) -> bool:
     """Blocks and a large share of the page's text (not a pixel or an "enable JavaScript" line)."""
-    if not any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter()):
+    size = readable_size(element)  # counted by libxml2: cheaper than the walk below
+    if size < 200 or size < PAGE_SHARE * page_size:
         return False
-    size = readable_size(element)
-    return size >= 200 and size >= PAGE_SHARE * page_size
+    return any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter())
 
 
 def fix_image(img) -> bool:
@@ -179,9 +179,9 @@ def fix_image(img) -> bool:
 def split_blank_lines(root) -> None:
     """A blank line in a scraped text body separates paragraphs: make it two <br>.
 
-    lxml finds the few strings with a line break in them (a page has thousands of
+    lxml finds the few strings with two line breaks in them (a page has thousands of
     strings); each is the text or the tail of its element."""
-    for found in root.xpath(".//text()[contains(., '\n')]"):
+    for found in root.xpath(".//text()[contains(substring-after(., '\n'), '\n')]"):
         element = found.getparent()
         if not is_element(element) or element.tag in ("pre", "textarea", "code"):
             continue
