@@ -161,13 +161,16 @@ def template_blocks(
     raw: str | bytes, source: str = "-", options: Options | None = None
 ) -> tuple[tuple, list]:
     """Template learning's pass over one input: (its source, (fingerprint, text) per block)."""
-    from . import cleaning
+    from . import cleaning, huge
     from .cleaning.templates import source_of
 
     options = options or Options()
     split, _encoding, _warnings = _read(raw, options)
     meta, _ = metadata.normalise(split.header, split.key_lines)
-    found = cleaning.template_blocks(split.body, meta, load_rules(options), options.main_content)
+    blocks = cleaning.template_blocks
+    if huge.is_huge(split.body):  # piece by piece, memory bounded (see huge.py)
+        blocks = huge.template_blocks
+    found = blocks(split.body, meta, load_rules(options), options.main_content)
     return source_of(meta, source), found
 
 
@@ -186,22 +189,29 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
         raise HeaderError(meta_warnings[0].message, meta_warnings[0].line)
     warnings.extend(meta_warnings)
     rules = load_rules(options)
-    from . import cleaning
+    from . import cleaning, huge
 
-    cleaned = cleaning.clean(
-        split.body,
-        meta,
-        rules,
-        keep_credits=options.keep_credits,
-        keep_indent=options.keep_indent,
-        main_content=options.main_content,
-        balance=options.balance,
-        template=_template_for(options.templates, meta, source),
-    )
+    kind = Article
+    if huge.is_huge(split.body):  # cleaned in pieces, memory bounded (see huge.py)
+        kind = huge.HugeArticle
+        template = _template_for(options.templates, meta, source)
+        cleaned = huge.clean(split.body, meta, rules, options, template, lambda: _read(raw, options)[0].body)
+    else:
+        cleaned = cleaning.clean(
+            split.body,
+            meta,
+            rules,
+            keep_credits=options.keep_credits,
+            keep_indent=options.keep_indent,
+            main_content=options.main_content,
+            balance=options.balance,
+            template=_template_for(options.templates, meta, source),
+        )
     warnings.extend(_as_warning(w) for w in cleaned.warnings)
     metadata.merge(meta, cleaned.page, cleaned.moved)
-    article = Article(meta, header, encoding, source, warnings, cleaned.actions, options, cleaned)
-    if split.body.strip() and article.empty and not any(w.code == "no-text" for w in warnings):
+    article = kind(meta, header, encoding, source, warnings, cleaned.actions, options, cleaned)
+    has_body = split.body and not split.body.isspace()  # not .strip(): a copy of a huge body
+    if has_body and article.empty and not any(w.code == "no-text" for w in warnings):
         warnings.append(CleanartWarning("no-text", "no text left after cleaning"))
     if options.strict and warnings:
         raise StrictError(warnings)

@@ -403,7 +403,9 @@ class _Run:
         if result.output is not None:
             try:
                 separator = "\n" if not self.first_output and fmt in ("md", "txt", "html") else ""
-                self.emit(separator + result.output)
+                if separator:
+                    self.emit(separator)
+                self.emit(result.output)  # not joined to the separator: a copy of a huge output
             except BrokenPipeError:
                 raise
             except OSError as exc:  # a full disk, a file size limit: stop, say so once

@@ -8,10 +8,13 @@ starting a Python process per case.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import IO, Any, TextIO
+
+WRITE_CHARS = 1 << 20  # output is encoded and written this many characters at a time
 
 
 def _isatty(stream) -> bool:
@@ -76,9 +79,11 @@ class Environment:
             stream.write(text)
             return
         stream.flush()
-        data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
-        while data:
-            data = data[os.write(fd, data) :]
+        encoder = codecs.getincrementalencoder(stream.encoding or "utf-8")(stream.errors or "strict")
+        for start in range(0, len(text), WRITE_CHARS):  # a huge output is not encoded whole
+            data = memoryview(encoder.encode(text[start : start + WRITE_CHARS]))
+            while data:
+                data = data[os.write(fd, data) :]
 
     def say(self, line: str) -> None:
         """One message line on stderr."""

@@ -110,14 +110,33 @@ def _word_patterns() -> tuple[re.Pattern, re.Pattern]:
     return cjk, latin
 
 
+BLANK_LINE = re.compile(r"\n\s*\n")
+LIST_CHARS = 1 << 20  # texts up to this long are counted with lists of matches (faster)
+
+
+def _blocks(text: str):
+    """``BLANK_LINE.split(text)``, one block at a time."""
+    start = 0
+    for match in BLANK_LINE.finditer(text):
+        yield text[start : match.start()]
+        start = match.end()
+    yield text[start:]
+
+
 def stats(text: str, images: int, links: int) -> dict:
     """Counts for JSON output; each CJK character counts as a word (as Hugo's hasCJKLanguage)."""
     cjk_letter, latin_word = _word_patterns()
-    cjk = len(cjk_letter.findall(text))
-    latin = len(latin_word.findall(text))
+    if len(text) <= LIST_CHARS:
+        cjk = len(cjk_letter.findall(text))
+        latin = len(latin_word.findall(text))
+        blocks = BLANK_LINE.split(text)
+    else:  # a huge text: no list of every match (a string per CJK character, 17 bytes each)
+        cjk = sum(1 for _ in cjk_letter.finditer(text))
+        latin = sum(1 for _ in latin_word.finditer(text))
+        blocks = _blocks(text)
     words = cjk + latin
     characters = sum(1 for c in text if not c.isspace())
-    paragraphs = sum(1 for block in re.split(r"\n\s*\n", text) if block.strip())
+    paragraphs = sum(1 for block in blocks if block.strip())
     # About 400 CJK characters or 230 Latin words a minute.
     minutes = cjk / 400 + latin / 230
     return {

@@ -18,6 +18,7 @@ EXTENSIONS = {"md": ".md", "txt": ".txt", "json": ".json", "html": ".html"}
 
 # A file name may have at most 255 bytes on the file systems cleanart writes to.
 NAME_MAX = 255
+WRITE_CHARS = 1 << 20  # outputs are encoded and written this many characters at a time
 
 
 def write_atomic(path: str, text: str, root: str | None = None) -> None:
@@ -38,7 +39,8 @@ def write_atomic(path: str, text: str, root: str | None = None) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for start in range(0, len(text), WRITE_CHARS):  # a huge output is not encoded whole
+                handle.write(text[start : start + WRITE_CHARS])
         os.replace(tmp, path)
     except BaseException:
         try:

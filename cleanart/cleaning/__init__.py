@@ -105,15 +105,20 @@ def clean(
     main_content: bool = True,
     balance: str = "balanced",
     template: Any = None,
+    inherit: tuple[dict[str, Any], str | None] | None = None,
 ) -> Cleaned:
     """Clean one body. ``meta`` is the normalised header (used for rule scopes).
 
     ``balance`` is the detector's (precision, balanced, recall, or off); ``template`` the
-    boilerplate learned from the post's folder, if any (see templates.py).
+    boilerplate learned from the post's folder, if any (see templates.py).  ``inherit``
+    is (page, base) read from the first piece of a body cleaned in pieces (huge.py):
+    the later pieces have no <head> of their own.
     """
     if balance not in (*BALANCES, "off"):
         raise ValueError(f"balance must be one of {', '.join(BALANCES)} or off, not {balance!r}")
     parsed = parsed_body(body)
+    if inherit is not None:
+        parsed.page, parsed.base = inherit
     is_html, page, warnings = parsed.is_html, parsed.page, parsed.warnings
     actions: list[Action] = []
     root = article_root(parsed.root, page, main_content, actions)
@@ -127,7 +132,9 @@ def clean(
             if structural:
                 # An element rule or a cut emptied the body: that is a rule misfiring on
                 # a short item, not boilerplate. Clean again without rules, and say so.
-                again = clean(body, meta, (), keep_credits, keep_indent, main_content, balance, template)
+                again = clean(
+                    body, meta, (), keep_credits, keep_indent, main_content, balance, template, inherit
+                )
                 again.warnings.append(
                     "cleaning would leave no text (rules "
                     + ", ".join(dict.fromkeys(structural))
