@@ -322,7 +322,7 @@ def _scored_main(body, skip_furniture: bool) -> tuple | None:
     return top, chosen
 
 
-PROSE_SHARE = 0.8
+PROSE_SHARE = 0.8  # the chosen article must hold this share of the page's scored prose
 
 
 def _prose_inside(elements: list, prose: list) -> float:
