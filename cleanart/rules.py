@@ -859,11 +859,11 @@ class RulePlan:
     _screen: Screen | None = None  # which text rules could match a block, built on first use
     _trim_screen: Screen | None = None  # which trims could match a block, built on first use
 
-    def trims_for(self, text: str) -> list[Rule]:
-        """The trims whose literals ``text`` holds (the only ones that could match it)."""
+    def may_trim(self, text: str) -> bool:
+        """Whether ``text`` holds the literals of some trim (only then can one match)."""
         if self._trim_screen is None:
             self._trim_screen = Screen([[rule.pattern.pattern] for rule in self.trims])
-        return [self.trims[index] for index in self._trim_screen.candidates(text)]
+        return bool(self._trim_screen.candidates(text))
 
     def text_rule_for(self, text: str) -> Rule | None:
         """The first text rule whose pattern matches the whole of ``text``.

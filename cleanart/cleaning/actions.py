@@ -78,7 +78,7 @@ def apply_rules(root, plan, actions: list[Action], moved: dict, keep_credits: bo
             if rule is None:
                 # The screen gates on the block's text; the trims then try its last slot,
                 # whose spacing may differ, so all of them are tried there.
-                if plan.trims and plan.trims_for(run.text) and trim_run(run, plan.trims, actions):
+                if plan.trims and plan.may_trim(run.text) and trim_run(run, plan.trims, actions):
                     run.text = text_of_run(run)
                 if run.text:
                     untouched.append(run)

@@ -52,8 +52,7 @@ class Cue:
     weight: float  # for a phrase of this kind
     pattern: LazyPattern
     whole: bool  # the phrase must be the whole block
-    word_weight: float = 0.0  # for a single word of this kind that only hints
-    words: LazyPattern | None = None
+    word_weight: float = 0.0  # for a single word of this kind that only hints (see Lexeme)
 
 
 class Lexeme(NamedTuple):
@@ -98,7 +97,6 @@ def model() -> Model:
             _one_pattern(spec["patterns"]),
             bool(spec.get("whole")),
             spec.get("word_weight", 0.0),
-            _one_pattern(spec["words"]) if spec.get("words") else None,
         )
         for name, spec in data["cues"].items()
     )
