@@ -55,16 +55,17 @@ HEADERS = ["system", "docs/s", "wall s", "docs/CPU s", "CPU s"]
 HEADERS += ["peak RSS main MB", "peak RSS worker MB", "outputs"]
 
 
-def build(src: Path, n: int, root: Path) -> Path:
-    """Copy the rss posts into root/posts/0000/, 0001/, ... until there are n files."""
-    posts = sorted(src.glob("*.md"))
-    if not posts:
-        sys.exit(f"error: no *.md posts in {src}")
+def build(src: Path, n: int, root: Path, suffix: str = ".md", folder: str = "posts") -> Path:
+    """Copy the files of src ending in suffix into root/FOLDER/0000/, 0001/, ... until
+    there are n (the rss posts, or with --pages the saved web pages)."""
+    files = sorted(src.glob(f"*{suffix}"))
+    if not files:
+        sys.exit(f"error: no *{suffix} files in {src}")
     for i in range(n):
-        sub = root / "posts" / f"{i // len(posts):04d}"
+        sub = root / folder / f"{i // len(files):04d}"
         sub.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(posts[i % len(posts)], sub / posts[i % len(posts)].name)
-    return root / "posts"
+        shutil.copyfile(files[i % len(files)], sub / files[i % len(files)].name)
+    return root / folder
 
 
 def wrapped_bodies(posts: Path, root: Path) -> Path:
@@ -177,18 +178,6 @@ def page_loop(kind: str, pages: Path) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "mb": peak}))
 
 
-def build_pages(src: Path, n: int, root: Path) -> Path:
-    """Copy the saved pages of src into root/pages/0000/, 0001/, ... until there are n."""
-    pages = sorted(src.glob("*.html"))
-    if not pages:
-        sys.exit(f"error: no *.html pages in {src}")
-    for i in range(n):
-        sub = root / "pages" / f"{i // len(pages):04d}"
-        sub.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(pages[i % len(pages)], sub / pages[i % len(pages)].name)
-    return root / "pages"
-
-
 TXT_J1 = ["-t", "txt", "-j", "1"]
 
 
@@ -197,7 +186,7 @@ def page_throughput(src: Path, n: int) -> None:
     print(machine() + f"\nFiles live in {scratch_dir() or tempfile.gettempdir()}\n", flush=True)
     with tempfile.TemporaryDirectory(prefix="cleanart-bench-", dir=scratch_dir()) as tmp_name:
         tmp = Path(tmp_name)
-        pages = build_pages(src, n, tmp)
+        pages = build(src, n, tmp, ".html", "pages")
         plan = [
             ("cleanart -t txt -j 1", "cleanart", ["convert", str(pages), "-o", "{out}", "-q", *TXT_J1]),
             ("trafilatura.extract (1 process)", "trafilatura-page", LOOP),
