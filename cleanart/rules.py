@@ -778,7 +778,6 @@ class SelectorIndex:
     by_key: dict[str, list[Rule]] = field(default_factory=dict)
     everywhere: list[Rule] = field(default_factory=list)
     position: dict[str, int] = field(default_factory=dict)
-    substrings: dict[str, dict[str, list[Rule]]] = field(default_factory=dict)
     # Per attribute, one scan for all its needles ([class*="share"] and the like) and the
     # rules of each needle, by the scan's pattern index: built by build().
     needle_scans: dict[str, tuple[Any, list[list[Rule]]]] = field(default_factory=dict)
@@ -787,6 +786,7 @@ class SelectorIndex:
     @classmethod
     def build(cls, rules: Iterable[Rule]) -> SelectorIndex:
         index = cls()
+        substrings: dict[str, dict[str, list[Rule]]] = {}  # attribute -> needle -> rules
         for rule in rules:
             index.position[rule.id] = len(index.position)
             keys = selector_keys(rule.selector)
@@ -798,11 +798,11 @@ class SelectorIndex:
                         index.has_attribute_keys = True
                     if key.startswith("sub:"):
                         _, attr, needle = key.split(":", 2)
-                        bucket = index.substrings.setdefault(attr, {}).setdefault(needle, [])
+                        bucket = substrings.setdefault(attr, {}).setdefault(needle, [])
                         bucket.append(rule)
                     else:
                         index.by_key.setdefault(key, []).append(rule)
-        for attr, needles in index.substrings.items():
+        for attr, needles in substrings.items():
             needles = {needle: rules for needle, rules in needles.items() if needle}  # "" never matches
             if needles:
                 scan = AhoCorasick(list(needles), matchkind=MatchKind.Standard)
@@ -810,7 +810,7 @@ class SelectorIndex:
         return index
 
     def __bool__(self) -> bool:
-        return bool(self.by_key or self.everywhere or self.substrings)
+        return bool(self.by_key or self.everywhere or self.needle_scans)
 
     def candidates(self, tag) -> list[Rule]:
         by_key = self.by_key
