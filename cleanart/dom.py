@@ -82,9 +82,20 @@ def iter_elements(root) -> Iterator:
     return elements
 
 
+# The text and text length of an element, read by libxml2 in one call: joining the
+# strings of itertext() makes a Python string of every text node first.
+STRING = etree.XPath("string()", smart_strings=False)
+STRING_LENGTH = etree.XPath("string-length()")
+
+
 def text_of(element) -> str:
     """The text inside an element (comments excluded), without its own tail."""
-    return "".join(element.itertext()) if is_element(element) else ""
+    return STRING(element) if is_element(element) else ""
+
+
+def text_length(element) -> int:
+    """len(text_of(element)) for an element, without making the string."""
+    return int(STRING_LENGTH(element))
 
 
 def has_text(root) -> bool:
@@ -100,14 +111,21 @@ def shows_text(root) -> bool:
     return any(without_zero_width(text).strip(EDGE) for text in root.itertext())
 
 
+EXCERPT_CHUNK = 1024  # a long string is read a piece at a time: its start is all an excerpt shows
+
+
 def excerpt(node, limit: int = 200) -> str:
     """The start of a node's text, whitespace collapsed (read only as far as needed:
     a removed script can hold hundreds of kilobytes)."""
     if is_element(node):
         pieces, visible = [], 0
         for piece in node.itertext():
-            pieces.append(piece)
-            visible += len("".join(piece.split()))  # space does not count
+            for start in range(0, len(piece), EXCERPT_CHUNK):
+                chunk = piece[start : start + EXCERPT_CHUNK]
+                pieces.append(chunk)
+                visible += len("".join(chunk.split()))  # space does not count
+                if visible > limit:
+                    break
             if visible > limit:
                 break
         text = "".join(pieces)

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 from lxml import etree
 
-from ..dom import BLOCK_TAGS, is_element
+from ..dom import BLOCK_TAGS, is_element, text_of
 from ..text import EDGE, without_zero_width
 
 
@@ -84,7 +84,7 @@ def _run(container, items: list, with_text: bool = True) -> Run:
         if item.__class__ is tuple:
             parts.append(getattr(item[1], item[0]) or "")
         elif isinstance(item.tag, str):  # an element, not a comment
-            parts.append("".join(item.itertext()))
+            parts.append(text_of(item))
     text = " ".join(without_zero_width("".join(parts)).split()).strip(EDGE)
     return Run(container, items, text, 0)
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 
-from ..dom import BLOCK_TAGS, is_element, new_element
+from lxml import etree
+
+from ..dom import BLOCK_TAGS, is_element, new_element, text_length, text_of
 from ..text import CJK_LETTERS
 
 PARAGRAPHS = frozenset(("p", "pre", "td", "blockquote", "dd", "li", "h2", "h3", "h4"))
@@ -89,7 +91,7 @@ def text_beside(element, blocks=BLOCK_TAGS) -> tuple[str, bool]:
             if child.tag in blocks:
                 found = True
             else:
-                parts.append("".join(child.itertext()))
+                parts.append(text_of(child))
         parts.append(child.tail or "")
     return " ".join("".join(parts).split()), found
 
@@ -99,12 +101,17 @@ def own_text(element) -> str:
     return text_beside(element, PARAGRAPHS)[0]
 
 
+# The text of the links inside an element, each text node once (a link inside a link
+# does not count twice).
+LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+
+
 def link_density(element, total: int | None = None) -> float:
     if total is None:
-        total = len("".join(element.itertext()))
+        total = text_length(element)
     if not total:
         return 0.0
-    linked = sum(len("".join(a.itertext())) for a in element.iter("a"))
+    linked = sum(map(len, LINK_TEXT(element)))
     return min(1.0, linked / total)
 
 
@@ -136,7 +143,7 @@ def _br_pieces(element) -> list[str]:
             pieces.append(" ".join("".join(current).split()))
             current = []
         elif is_element(child):
-            current.append("".join(child.itertext()))
+            current.append(text_of(child))
         current.append(child.tail or "")
     pieces.append(" ".join("".join(current).split()))
     return [p for p in pieces if p]
@@ -181,7 +188,7 @@ def _linked(element) -> bool:
 def _mostly_links(element, text: str) -> bool:
     """Text that is mostly the text of links among the element's inline children, or a
     teaser: a linked title with the start of a story cut off by an ellipsis."""
-    linked = sum(len(" ".join("".join(a.itertext()).split())) for a in element if a.tag == "a")
+    linked = sum(len(" ".join(text_of(a).split())) for a in element if a.tag == "a")
     if linked and text.endswith(TRUNCATED) and _opens_with_link(element):
         return True
     return linked > 0.5 * len(text)
@@ -200,12 +207,12 @@ MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@
 
 def marked_main(body):
     """The element the page itself marks as the article, when one holds enough of it."""
-    total = len("".join(body.itertext()).strip()) or 1
+    total = len(text_of(body).strip()) or 1
     for xpath in MAIN_XPATHS:
         candidates = body.xpath(xpath)
         if not candidates:
             continue
-        sizes = {t: len("".join(t.itertext()).strip()) for t in candidates}
+        sizes = {t: len(text_of(t).strip()) for t in candidates}
         best = max(candidates, key=sizes.get)
         size = sizes[best]
         if size >= 0.25 * total or (len(candidates) == 1 and size >= 500):
@@ -278,7 +285,7 @@ def _holds(outer, inner) -> bool:
 
 
 def _size(elements: list) -> int:
-    return sum(len("".join("".join(e.itertext()).split())) for e in elements)
+    return sum(len("".join(text_of(e).split())) for e in elements)
 
 
 def _scored_main(body, skip_furniture: bool) -> tuple | None:
@@ -390,7 +397,7 @@ def prune_link_lists(root, actions: list) -> None:
     for element in reversed(list(root.iter(*PRUNABLE))):
         if element is root or element.getparent() is None:
             continue
-        text = "".join(element.itertext())
+        text = text_of(element)
         size = len("".join(text.split()))
         if size < 20 or len(COMMAS.findall(text)) >= 10:
             continue
@@ -410,7 +417,7 @@ def drop_title_heading(root, title: str | None, actions: list) -> None:
     if not wanted:
         return
     for heading in root.iter("h1", "h2", "h3"):
-        text = _squash("".join(heading.itertext()))
+        text = _squash(text_of(heading))
         if text and (text == wanted or (len(text) >= 10 and text in wanted)):
             actions.append(Action("page.title", "remove", excerpt(heading)))
             remove(heading)

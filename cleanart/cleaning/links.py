@@ -55,14 +55,14 @@ def absolutise(root, base: str | None) -> None:
 
 def mark_footnotes(root) -> None:
     """``<sup><a href="#fn1">1</a></sup>`` → ``[^1]``; the note (a list item) → ``[^1]: text``."""
-    refs = root.xpath(".//a[starts-with(@href, '#')]")
+    refs = [ref for ref in root.xpath(".//a[starts-with(@href, '#')]") if _is_reference(ref)]
     if not refs:
-        return  # most articles: nothing to look up
+        return  # most articles and pages ("#top", "#comments"): nothing to look up
     targets = {e.get("id"): e for e in root.xpath(".//*[@id]")}
     labels: dict[str, str] = {}
     for ref in refs:
         target = targets.get(ref.get("href")[1:])
-        if target is None or target.tag != "li" or not _is_reference(ref) or ref.getparent() is None:
+        if target is None or target.tag != "li" or ref.getparent() is None:
             continue
         name = ref.get("href")[1:]
         if name not in labels:

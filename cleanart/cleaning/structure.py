@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from ..dom import BLOCK_TAGS, excerpt, is_element, iter_elements, new_element, remove, unwrap
 from .actions import Action
 
@@ -87,32 +89,31 @@ def structural_cleanup(root, actions: list[Action]) -> None:
     but unwrapped, whatever it is: the readable page served inside <noscript>, content
     hidden until a script reveals it, or the rest of a page swallowed by an unclosed
     <button> in broken markup."""
-    page_size = readable_size(root)
-    for element in list(iter_elements(root)):
-        if element.getparent() is None:
-            continue
+    page_size = PageSize(root)
+    elements = list(iter_elements(root))  # in document order: a subtree follows its root
+    position = 0
+    while position < len(elements):
+        element = elements[position]
+        position += 1
         name = element.tag
-        attrs = element.attrib
-        hidden = "hidden" in attrs or ("style" in attrs and HIDDEN_STYLE.search(attrs["style"]))
-        if (name in DROP_TAGS or hidden) and name not in NEVER_TEXT and holds_a_page(element, page_size):
+        style = element.get("style")
+        hidden = element.get("hidden") is not None or (style is not None and HIDDEN_STYLE.search(style))
+        if name not in DROP_TAGS and not hidden:  # most elements: nothing to drop
+            if name in INLINE_TEXT and (style or name == "font") and invisible_text(element):
+                rule, text = "structure.invisible-text", excerpt(element)
+            elif name == "img" and not fix_image(element):
+                rule, text = "structure.tracking-pixel", element.get("src", "")
+            else:
+                continue
+        elif name not in NEVER_TEXT and holds_a_page(element, page_size):
             actions.append(Action(f"structure.{'hidden' if hidden else name}", "unwrap", excerpt(element)))
             unwrap(element)
             continue
-        if name in DROP_TAGS:
-            actions.append(Action(f"structure.{name}", "remove", excerpt(element)))
-            remove(element)
-            continue
-        if hidden:
-            actions.append(Action("structure.hidden", "remove", excerpt(element)))
-            remove(element)
-            continue
-        if name in INLINE_TEXT and invisible_text(element):
-            actions.append(Action("structure.invisible-text", "remove", excerpt(element)))
-            remove(element)
-            continue
-        if name == "img" and not fix_image(element):
-            actions.append(Action("structure.tracking-pixel", "remove", element.get("src", "")))
-            remove(element)
+        else:
+            rule, text = f"structure.{name if name in DROP_TAGS else 'hidden'}", excerpt(element)
+        actions.append(Action(rule, "remove", text))
+        position += sum(1 for _ in element.iter(etree.Element)) - 1  # its subtree goes with it
+        remove(element)
     split_blank_lines(root)
 
 
@@ -148,10 +149,23 @@ def readable_size(root) -> int:
     return int(root.xpath(size) - hidden)
 
 
-def holds_a_page(element, page_size: int) -> bool:
+class PageSize:
+    """The page's readable size, counted the first time it is asked for: only an element
+    of 200 characters or more is measured against it, and most pages have none to drop."""
+
+    def __init__(self, root) -> None:
+        self.root, self.size = root, None
+
+    def __call__(self) -> int:
+        if self.size is None:
+            self.size = readable_size(self.root)
+        return self.size
+
+
+def holds_a_page(element, page_size: PageSize) -> bool:
     """Blocks and a large share of the page's text (not a pixel or an "enable JavaScript" line)."""
     size = readable_size(element)  # counted by libxml2: cheaper than the walk below
-    if size < 200 or size < PAGE_SHARE * page_size:
+    if size < 200 or size < PAGE_SHARE * page_size():
         return False
     return any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter())
 
@@ -216,10 +230,14 @@ def _separates_text(element) -> bool:
 
 
 def _separates_tail(element) -> bool:
-    """The same after an element: only space closing a block (after its last child)
-    parts nothing its end does not."""
-    if (element.tail or "").strip() or element.getnext() is not None:
+    """The same after an element: only space closing a block (after its last child), or
+    standing between two blocks, parts nothing their edges do not (pretty-printed pages
+    hold thousands of the latter)."""
+    if (element.tail or "").strip():
         return True
+    following = element.getnext()
+    if following is not None:
+        return not (element.tag in BLOCK_TAGS and is_element(following) and following.tag in BLOCK_TAGS)
     parent = element.getparent()
     return parent is None or parent.tag not in BLOCK_TAGS
 
