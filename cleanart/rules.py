@@ -766,8 +766,8 @@ def _token_key(token: re.Match) -> tuple[str, ...] | None:
         return ("class" if attr == "class" else "id", value)
     if op == "=" and attr == "id" and value:
         return ("id", value)
-    if op in ("*=", "^=", "$=", "|=", "=") and value and value.strip():
-        return ("sub", attr, value.strip().lower())
+    if op in ("*=", "^=", "$=", "|=", "=", "~=") and value and value.strip():
+        return ("sub", attr, value.strip().lower())  # what each of these needs in the value
     return ("has", attr)
 
 

@@ -30,51 +30,46 @@ def markdown_to_html(text: str) -> str:
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # lxml's plain parser: lxml.html's element classes are looked up in Python for every
 # element touched, which cost a sixth of the run time.
-PARSER = etree.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True)
+PARSER = etree.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True, encoding="utf-8")
 EMPTY_PAGE = "<html><body></body></html>"
 
 
 # Characters lxml refuses in a tree (NUL, C0 controls but tab and line breaks, U+FFFE/F,
 # lone surrogates): a page that carries one stray U+001D must still convert.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+C0_BYTES = bytes((*range(9), 11, 12, *range(14, 32)))
 
 
-C0_CONTROLS = "".join(map(chr, (*range(9), 11, 12, *range(14, 32))))
-
-
-def _has_non_xml(html: str) -> bool:
-    """Whether NOT_XML has anything to remove (a character class scan of a whole page
-    costs more than these checks, which are plain searches)."""
-    if any(c in html for c in C0_CONTROLS):
-        return True
-    if html.isascii():
-        return False
-    if "\ufffe" in html or "\uffff" in html:
-        return True
+def xml_safe_utf8(html: str) -> bytes:
+    """``html`` in UTF-8 without the characters lxml refuses.  Plain searches find whether
+    there are any (a character class scan of a whole page costs several times more)."""
     try:
-        html.encode("utf-8")  # fails on a lone surrogate
-    except UnicodeEncodeError:
-        return True
-    return False
+        data = html.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return NOT_XML.sub("", html).encode("utf-8")
+    if len(data.translate(None, C0_BYTES)) != len(data) or "\ufffe" in html or "\uffff" in html:
+        return NOT_XML.sub("", html).encode("utf-8")
+    return data
 
 
 # libxml2 drops what follows a </body> or </html>; scraped bodies end one early and go on.
-EARLY_END = re.compile(r"</(?:body|html)\s*>", re.I)
+EARLY_END = re.compile(rb"</(?:body|html)\s*>", re.I)
 OPENING = re.compile(r"<(style|script)\b", re.I)  # the tag ends at the next ">"
 CLOSING = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("style", "script")}
 
 
 def parse_html(html: str):
-    """An lxml document for ``html``; nesting deeper than libxml2's limit still parses."""
+    """An lxml document for ``html``; nesting deeper than libxml2's limit still parses.
+
+    lxml reads the page as UTF-8 bytes (the decoding is done): a <meta charset> in it
+    changes nothing."""
     html = XML_DECLARATION.sub("", html)
-    if _has_non_xml(html):
-        html = NOT_XML.sub("", html)
-    html = EARLY_END.sub("", html)
-    if not html.strip():
+    data = EARLY_END.sub(b"", xml_safe_utf8(html))
+    if not data.strip():
         return etree.fromstring(EMPTY_PAGE, PARSER), []
     warnings = unclosed(html)
     try:
-        document = etree.fromstring(html, PARSER)
+        document = etree.fromstring(data, PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         document = None
     if document is None:
@@ -83,8 +78,8 @@ def parse_html(html: str):
         # libxml2's tree builder drops what lies deeper than 2048 levels (trafilatura
         # returns nothing there); its SAX interface does not, so build the tree from that.
         try:
-            builder = etree.HTMLParser(target=etree.TreeBuilder(), huge_tree=True)
-            return etree.fromstring(html, parser=builder), warnings
+            builder = etree.HTMLParser(target=etree.TreeBuilder(), huge_tree=True, encoding="utf-8")
+            return etree.fromstring(data, parser=builder), warnings
         except Exception:
             return document, [*warnings, "the body is nested too deeply; text below 2048 levels was lost"]
     return document, warnings
