@@ -119,7 +119,7 @@ def excerpt(node, limit: int = 200) -> str:
     a removed script can hold hundreds of kilobytes)."""
     if is_element(node):
         pieces, visible = [], 0
-        for piece in node.itertext():
+        for piece in node.itertext() if len(node) else (node.text or "",):  # a script: one string
             for start in range(0, len(piece), EXCERPT_CHUNK):
                 chunk = piece[start : start + EXCERPT_CHUNK]
                 pieces.append(chunk)

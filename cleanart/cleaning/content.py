@@ -13,6 +13,7 @@ is left to the rules and the generic detector.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -63,21 +64,26 @@ def weighted_length(text: str) -> float:
 
 def class_weight(element) -> int:
     """+25 for article-like class/id words, -25 for furniture-like ones, +40 for marked bodies."""
-    weight = 0
-    for key in ("class", "id"):
-        value = element.get(key)
-        if not value:
-            continue
-        if MARKED.search(value):
-            weight += 40
-        if NEGATIVE.search(value):
-            weight -= 25
-        if POSITIVE.search(value):
-            weight += 25
+    weight = _name_weight(element.get("class")) + _name_weight(element.get("id"))
     if element.get("itemprop") == "articleBody":
         weight += 40
     if element.get("role") == "main":
         weight += 15
+    return weight
+
+
+@lru_cache(maxsize=4096)
+def _name_weight(value: str | None) -> int:
+    """The weight of one class or id value (a page repeats the same few many times)."""
+    if not value:
+        return 0
+    weight = 0
+    if MARKED.search(value):
+        weight += 40
+    if NEGATIVE.search(value):
+        weight -= 25
+    if POSITIVE.search(value):
+        weight += 25
     return weight
 
 
@@ -125,14 +131,18 @@ def _furniture(element, body, memo: dict) -> bool:
             found = memo[node]
             break
         chain.append(node)
-        words = (node.get("class") or "") + " " + (node.get("id") or "")
-        if node.tag in SKIP or (words.strip() and UNLIKELY.search(words) and not MAYBE.search(words)):
+        if node.tag in SKIP or _unlikely((node.get("class") or "") + " " + (node.get("id") or "")):
             found = True
             break
         node = node.getparent()
     for node in chain:
         memo[node] = found
     return found
+
+
+@lru_cache(maxsize=4096)
+def _unlikely(words: str) -> bool:
+    return bool(words.strip() and UNLIKELY.search(words) and not MAYBE.search(words))
 
 
 def _br_pieces(element) -> list[str]:

@@ -7,7 +7,7 @@ import re
 
 from lxml import etree
 
-from ..dom import BLOCK_TAGS, excerpt, is_element, iter_elements, new_element, remove, unwrap
+from ..dom import BLOCK_TAGS, excerpt, is_element, iter_elements, new_element, remove, text_length, unwrap
 from .actions import Action
 
 DROP_TAGS = frozenset(
@@ -164,6 +164,8 @@ class PageSize:
 
 def holds_a_page(element, page_size: PageSize) -> bool:
     """Blocks and a large share of the page's text (not a pixel or an "enable JavaScript" line)."""
+    if text_length(element) < 200:  # all its text, scripts too: most elements stop here
+        return False
     size = readable_size(element)  # counted by libxml2: cheaper than the walk below
     if size < 200 or size < PAGE_SHARE * page_size():
         return False
