@@ -1,4 +1,4 @@
-"""Extraction quality: cleanart against trafilatura, readability-lxml and html2text.
+"""Extraction quality: cleanart against trafilatura, readability-lxml, resiliparse and html2text.
 
 Each system writes one plain-text prediction per input into a temporary folder,
 which ../shared/eval/score.py then scores against the gold files.
@@ -93,6 +93,13 @@ def competitors(corpus: str) -> list[tuple[str, object]]:
         )
     )
     systems.append(("readability-lxml", rdb and (lambda html: block_text(rdb.Document(html).summary()))))
+    resiliparse = optional("resiliparse.extract.html2text")
+    systems.append(
+        (
+            "resiliparse main_content",
+            resiliparse and (lambda html: resiliparse.extract_plain_text(html, main_content=True)),
+        )
+    )
     # <html><body> around the body changes nothing for html2text: it sees the raw body.
     systems.append(("html2text (no cleaning)", h2t and html2text_text))
     return systems
