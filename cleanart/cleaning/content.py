@@ -212,14 +212,25 @@ def _opens_with_link(element) -> bool:
 TRUNCATED = ("...", "…", "[…]", "[...]", "…]")
 
 
-MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
+# How a page marks its story, most specific first: itemprop=articleBody, <article>,
+# <main>, role=main.
+MARKS = (
+    lambda e: e.get("itemprop") == "articleBody",
+    lambda e: e.tag == "article",
+    lambda e: e.tag == "main",
+    lambda e: e.get("role") == "main",
+)
+MARKED_ELEMENTS = etree.XPath('.//*[@itemprop="articleBody" or self::article or self::main or @role="main"]')
 
 
 def marked_main(body):
     """The element the page itself marks as the article, when one holds enough of it."""
+    marked = MARKED_ELEMENTS(body)  # one walk for all four marks
+    if not marked:
+        return None
     total = len(text_of(body).strip()) or 1
-    for xpath in MAIN_XPATHS:
-        candidates = body.xpath(xpath)
+    for kind, is_marked in enumerate(MARKS):
+        candidates = [e for e in marked if is_marked(e)]
         if not candidates:
             continue
         sizes = {t: len(text_of(t).strip()) for t in candidates}
@@ -229,7 +240,7 @@ def marked_main(body):
             return best  # a short teaser marked <article> is not the story
         if size >= 1000 and size >= DOMINANT * max((sizes[t] for t in _apart(best, candidates)), default=0):
             return best  # the story among teasers: one <article> many times the longest of the others
-        if xpath == MAIN_XPATHS[0] and len(candidates) == 1 and size >= 200:
+        if kind == 0 and len(candidates) == 1 and size >= 200:
             return best  # schema.org's articleBody says exactly where the story is, short or not
     return None
 
