@@ -93,13 +93,15 @@ def text_beside(element, blocks=BLOCK_TAGS) -> tuple[str, bool]:
     parts = [element.text or ""]
     found = False
     for child in element:
-        if is_element(child):
-            if child.tag in blocks:
+        tag = child.tag
+        if tag.__class__ is str:  # an element, not a comment (is_element inlined: hot)
+            if tag in blocks:
                 found = True
             else:
                 parts.append(text_of(child))
         parts.append(child.tail or "")
-    return " ".join("".join(parts).split()), found
+    text = "".join(parts)
+    return ("" if text.isspace() else " ".join(text.split())), found
 
 
 def own_text(element) -> str:
@@ -160,8 +162,8 @@ def _br_pieces(element) -> list[str]:
 
 
 def paragraphs(body):
-    """(text, the first element to credit, whether it is link text) for every paragraph
-    of the page.
+    """(text, the first element to credit, the paragraph element, its whole text) for
+    every paragraph of the page.
 
     A <p>-like element credits its parent; text standing loose in a <div> (pages that
     never use <p>) counts as a paragraph of that div, or of its parent when the div
@@ -170,17 +172,21 @@ def paragraphs(body):
         tag = element.tag
         if tag in PARAGRAPHS and tag not in LOOSE_TEXT:
             text = own_text(element)
-            yield text, element.getparent(), _linked(element) or _mostly_links(element, text)
+            yield text, element.getparent(), element, text
         elif tag in LOOSE_TEXT:
             text, blocks = text_beside(element)
             if not text:
                 continue
-            linked = _linked(element) or _mostly_links(element, text)
             if blocks or len(element.findall("br")) < 2:
-                yield text, element if blocks else element.getparent(), linked
+                yield text, element if blocks else element.getparent(), element, text
             else:  # paragraphs kept apart by <br>: each one counts, for this element
                 for piece in _br_pieces(element):
-                    yield piece, element, linked
+                    yield piece, element, element, text
+
+
+def _link_text(element, text: str) -> bool:
+    """A teaser's summary inside its link, or a paragraph mostly of links: not prose."""
+    return _linked(element) or _mostly_links(element, text)
 
 
 def _linked(element) -> bool:
@@ -314,11 +320,11 @@ def _scored_main(body, skip_furniture: bool) -> tuple | None:
     scores: dict = {}
     prose: list = []  # (credited element, weighted length) of every scored paragraph
     furniture: dict = {}
-    for text, parent, linked in paragraphs(body):
+    for text, parent, element, whole in paragraphs(body):
         size = weighted_length(text)
         if size < MIN_PARAGRAPH or parent is None or (skip_furniture and _furniture(parent, body, furniture)):
             continue
-        if linked:  # a teaser's summary inside its link: not the story's prose
+        if _link_text(element, whole):  # a teaser's summary, a line of links: not the story's prose
             continue
         prose.append((parent, size))
         points = 1 + len(COMMAS.findall(text)) + min(3, size / 100)
