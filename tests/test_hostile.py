@@ -610,3 +610,18 @@ def test_unclosed_markup_is_found_where_it_opens(html, expected):
     from cleanart.cleaning.parse import unclosed
 
     assert [w.split(" hides")[0] for w in unclosed(html)] == expected
+
+
+def test_the_quick_check_for_unclosed_markup_agrees_with_the_full_read():
+    """parse_html first asks a few searches from the end whether every <script> and
+    <style> closes; where they cannot say, the whole page is read.  Both must name the
+    same markup, for every arrangement of these pieces up to three long."""
+    import itertools
+
+    from cleanart.cleaning.parse import unclosed
+
+    pieces = ["<script>", "</script >", "<SCRIPT src=x>", "</STYLE>", "<style>", "<scripts>", "x\n", "<!--", "-->"]
+    pieces += [">", "<script", "</scriptx>", "<p>é</p>"]
+    for combo in itertools.product(pieces, repeat=3):
+        html = "".join(combo)
+        assert unclosed(html, html.encode("utf-8").lower()) == unclosed(html), html

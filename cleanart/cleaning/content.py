@@ -59,6 +59,8 @@ SKIP = frozenset(("nav", "aside", "footer", "header", "form", "menu"))
 
 def weighted_length(text: str) -> float:
     """Characters, a CJK character counted as two and a half (it carries a word's worth)."""
+    if text.isascii():
+        return len(text)
     return len(text) + 1.5 * len(CJK.findall(text))
 
 
