@@ -199,3 +199,63 @@ def test_a_story_under_a_furniture_like_class_is_still_found():
     # Skipping it, only the little box about the paper stands out; the story must not be lost.
     text = clean(page(NAV + story + about + FOOTER)).text
     assert_story_only(text)
+
+
+REPLIES = [
+    "I had the same flood in my cellar last spring, and the pump we bought from the hardware "
+    "store kept up with it only because we ran it day and night for a week.",
+    "Sandbags help, but the council should have inspected the levee years ago; we wrote to them "
+    "twice about it and never heard back from anyone at the town hall.",
+    "Our street stayed dry this time, though the water came within a few metres of the gardens "
+    "at the bottom of the hill, closer than it has been since the nineties.",
+]
+
+
+def thread(head: str) -> str:
+    """A forum thread: the opening post, then replies in containers named like comments."""
+    posts = "".join(
+        f"<div class='comment-item'><div class='comment-author'><a href='/u{i}'>member{i}</a></div>"
+        f"<div class='comment-body'><p>{reply}</p></div></div>"
+        for i, reply in enumerate(REPLIES)
+    )
+    body = (
+        NAV
+        + f"<div class='topic'>{paragraphs('div', ' class=post')}<div class='comments'>{posts}</div></div>"
+    )
+    return page(body, head)
+
+
+FORUM_LD = (
+    "<title>Flood reaches the old church</title><script type='application/ld+json'>"
+    '{"@context": "https://schema.org", "@type": "DiscussionForumPosting", '
+    '"headline": "Flood reaches the old church", "author": {"@type": "Person", "name": "river"}}</script>'
+)
+
+
+def test_the_replies_of_a_forum_thread_are_kept():
+    text = clean(thread(FORUM_LD)).text
+    for post in STORY + REPLIES:
+        assert post in text, text
+    assert "Section 3" not in text
+
+
+def test_a_thread_is_known_by_its_address_too():
+    head = "<title>Flood</title><link rel='canonical' href='https://example.org/forum/threads/flood-4121'>"
+    text = clean(thread(head)).text
+    assert REPLIES[1] in text, text
+
+
+def test_the_same_comment_boxes_under_an_article_still_go():
+    head = "<title>Flood</title><link rel='canonical' href='https://example.org/news/2024/flood'>"
+    text = clean(thread(head)).text
+    assert STORY[0] in text
+    assert REPLIES[1] not in text, text
+
+
+def test_the_page_type_is_read_from_the_page():
+    from cleanart.cleaning import parsed_body
+
+    assert parsed_body(thread(FORUM_LD)).page["page_type"] == "discussion"
+    qa = page("<div itemscope itemtype='https://schema.org/QAPage'><p>Why?</p></div>")
+    assert parsed_body(qa).page["page_type"] == "qa"
+    assert "page_type" not in parsed_body(page(paragraphs())).page

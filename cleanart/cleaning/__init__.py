@@ -78,8 +78,9 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
         from .content import drop_title_heading, prune_link_lists  # pages only
         from .content import main_content as find_main_content
 
-        root = find_main_content(root)
-        prune_link_lists(root, actions)
+        kind = page.get("page_type")
+        root = find_main_content(root, kind)
+        prune_link_lists(root, actions, kind)
         drop_title_heading(root, page.get("title"), actions)
     return root
 
@@ -155,7 +156,7 @@ def clean(
         if template is not None:
             runs = remove_template_blocks(root, template, actions, protect, runs)
         if balance != "off":
-            detect(root, balance, actions, protect, runs)
+            detect(root, balance, actions, protect, runs, page.get("page_type"))
     finish(root, keep_indent)
     # Relative links and images resolved (lazy images have their real src by now).
     absolutise(root, base_url(parsed.base, page.get("url"), meta.get("url")))

@@ -62,9 +62,9 @@ def weighted_length(text: str) -> float:
     return len(text) + 1.5 * len(CJK.findall(text))
 
 
-def class_weight(element) -> int:
+def class_weight(element, negative=NEGATIVE) -> int:
     """+25 for article-like class/id words, -25 for furniture-like ones, +40 for marked bodies."""
-    weight = _name_weight(element.get("class")) + _name_weight(element.get("id"))
+    weight = _name_weight(element.get("class"), negative) + _name_weight(element.get("id"), negative)
     if element.get("itemprop") == "articleBody":
         weight += 40
     if element.get("role") == "main":
@@ -73,14 +73,14 @@ def class_weight(element) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _name_weight(value: str | None) -> int:
+def _name_weight(value: str | None, negative=NEGATIVE) -> int:
     """The weight of one class or id value (a page repeats the same few many times)."""
     if not value:
         return 0
     weight = 0
     if MARKED.search(value):
         weight += 40
-    if NEGATIVE.search(value):
+    if negative.search(value):
         weight -= 25
     if POSITIVE.search(value):
         weight += 25
@@ -121,7 +121,7 @@ def link_density(element, total: int | None = None) -> float:
     return min(1.0, linked / total)
 
 
-def _furniture(element, body, memo: dict) -> bool:
+def _furniture(element, body, memo: dict, unlikely=UNLIKELY) -> bool:
     """Inside navigation, a header/footer/aside/form, or a container named like furniture
     (memoised: every paragraph asks about the same ancestors)."""
     chain = []
@@ -131,7 +131,7 @@ def _furniture(element, body, memo: dict) -> bool:
             found = memo[node]
             break
         chain.append(node)
-        if node.tag in SKIP or _unlikely((node.get("class") or "") + " " + (node.get("id") or "")):
+        if node.tag in SKIP or _unlikely((node.get("class") or "") + " " + (node.get("id") or ""), unlikely):
             found = True
             break
         node = node.getparent()
@@ -141,8 +141,23 @@ def _furniture(element, body, memo: dict) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _unlikely(words: str) -> bool:
-    return bool(words.strip() and UNLIKELY.search(words) and not MAYBE.search(words))
+def _unlikely(words: str, unlikely=UNLIKELY) -> bool:
+    return bool(words.strip() and unlikely.search(words) and not MAYBE.search(words))
+
+
+@lru_cache(maxsize=16)
+def furniture_names(kind: str | None) -> tuple:
+    """(NEGATIVE, UNLIKELY) for a kind of page: without the words that name its content
+    there (page_types.yaml's not_furniture: a forum's replies are not a comment box)."""
+    from .page import not_furniture
+
+    words = not_furniture(kind)
+    if not words:
+        return NEGATIVE, UNLIKELY
+    return tuple(
+        re.compile("|".join(w for w in names.pattern.split("|") if w not in words), re.I)
+        for names in (NEGATIVE, UNLIKELY)
+    )
 
 
 def _br_pieces(element) -> list[str]:
@@ -242,13 +257,14 @@ def _apart(element, candidates) -> list:
     return [t for t in candidates if not _holds(element, t) and not _holds(t, element)]
 
 
-def main_content(body):
-    """The element holding the article (``body`` when nothing stands out)."""
+def main_content(body, kind: str | None = None):
+    """The element holding the article (``body`` when nothing stands out); ``kind`` is
+    the page's type (page_types.yaml), when it says one."""
     marked = marked_main(body)
-    return scored_main(body if marked is None else marked)
+    return scored_main(body if marked is None else marked, furniture_names(kind))
 
 
-def scored_main(body):
+def scored_main(body, names: tuple = (NEGATIVE, UNLIKELY)):
     """The container with the most prose, grown until it holds most of the page's prose.
 
     Text under furniture-like names is not scored; when nothing then stands out, or
@@ -258,9 +274,9 @@ def scored_main(body):
     choice around the first is the same story with more of the page).  Nothing moves
     until the choice is made: the story and the siblings that continue it are wrapped
     only then."""
-    found = _scored_main(body, skip_furniture=True)
+    found = _scored_main(body, True, names)
     if found is None or _size(found[1]) < RETRY_BELOW:
-        again = _scored_main(body, skip_furniture=False)
+        again = _scored_main(body, False, names)
         if again is not None and (found is None or _apart_and_longer(again, found)):
             found = again
     if found is None:
@@ -298,14 +314,16 @@ def _size(elements: list) -> int:
     return sum(len("".join(text_of(e).split())) for e in elements)
 
 
-def _scored_main(body, skip_furniture: bool) -> tuple | None:
+def _scored_main(body, skip_furniture: bool, names: tuple) -> tuple | None:
     """(the top container, the elements chosen with it), or None when nothing stands out."""
     scores: dict = {}
     prose: list = []  # (credited element, weighted length) of every scored paragraph
     furniture: dict = {}
     for text, parent, linked in paragraphs(body):
         size = weighted_length(text)
-        if size < MIN_PARAGRAPH or parent is None or (skip_furniture and _furniture(parent, body, furniture)):
+        if size < MIN_PARAGRAPH or parent is None:
+            continue
+        if skip_furniture and _furniture(parent, body, furniture, names[1]):
             continue
         if linked:  # a teaser's summary inside its link: not the story's prose
             continue
@@ -315,7 +333,7 @@ def _scored_main(body, skip_furniture: bool) -> tuple | None:
         while parent is not None and level < 3:
             if parent.tag in CONTAINERS or parent.tag in ("article", "main"):
                 if parent not in scores:
-                    scores[parent] = TAG_SCORE.get(parent.tag, 0) + class_weight(parent)
+                    scores[parent] = TAG_SCORE.get(parent.tag, 0) + class_weight(parent, names[0])
                 scores[parent] += points / (1, 2, 3)[level]
             parent, level = parent.getparent(), level + 1
     if not scores:
@@ -396,7 +414,7 @@ PRUNABLE = frozenset(("div", "section", "ul", "ol", "table", "aside", "nav", "dl
 ARTICLE_LINKS = 0.25  # a root with more link text than this is a listing: its links are content
 
 
-def prune_link_lists(root, actions: list) -> None:
+def prune_link_lists(root, actions: list, kind: str | None = None) -> None:
     """Inside the chosen article of a whole page: containers that are mostly links and
     hold no sentences (menus, tag clouds, related-story lists) go, innermost first."""
     from ..dom import excerpt, remove
@@ -412,7 +430,7 @@ def prune_link_lists(root, actions: list) -> None:
         if size < 20 or len(COMMAS.findall(text)) >= 10:
             continue
         density = link_density(element, len(text))
-        weight = class_weight(element)
+        weight = class_weight(element, furniture_names(kind)[0])
         if density > (0.5 if weight >= 25 else 0.33):
             actions.append(Action("page.link-list", "remove", excerpt(element)))
             remove(element)

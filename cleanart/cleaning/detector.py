@@ -283,7 +283,7 @@ def is_article_text(b: Block) -> bool:
     return b.units >= 40 and b.link_ratio < 0.3 and len(SENTENCE_OR_CLAUSE.findall(b.text)) >= 2
 
 
-def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) -> None:
+def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None, classes=None) -> None:
     """Fill in each block's evidence and score (context needs the whole list).
 
     With ``threshold``, a block that cannot reach it whatever cues it holds is not
@@ -348,7 +348,7 @@ def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) 
             under_heading = True
         elif b.units <= 8 and "related" in names and (b.text.endswith((":", "：")) or b.units <= 6):
             under_heading = True
-        boiler = sorted(b.classes & m.classes)
+        boiler = sorted(b.classes & (m.classes if classes is None else classes))
         if boiler:
             ev.append((f"class {boiler[0]}", w["boiler_class"] * fade))
         if b.units <= 80:
@@ -412,18 +412,27 @@ def reasons(block: Block, limit: int = 3) -> str:
     return " · ".join(name for name, _ in positive) + f" (score {block.score:.1f})"
 
 
-def detect(root, balance: str, actions: list[Action], protect: Protection = NO_PROTECTION, runs=None) -> None:
+def detect(
+    root, balance: str, actions: list[Action], protect: Protection = NO_PROTECTION, runs=None, kind=None
+) -> None:
     """Remove the blocks whose score reaches the balance's threshold.
 
-    Blocks a ``keep`` rule covers stay.  The longest block is never removed when all
-    would go, so a post always keeps something of its own.
+    ``kind`` is a whole page's type: the class words that name its content there
+    (page_types.yaml) are no evidence of boilerplate.  Blocks a ``keep`` rule covers
+    stay.  The longest block is never removed when all would go, so a post always keeps
+    something of its own.
     """
     m = model()
     threshold = m.thresholds[balance]
     blocks = blocks_of(root, runs)
     if not blocks:
         return
-    score_blocks(blocks, m, threshold)
+    classes = None
+    if kind:
+        from .page import not_furniture
+
+        classes = m.classes - not_furniture(kind)
+    score_blocks(blocks, m, threshold, classes)
     doomed = [b for b in blocks if b.score >= threshold and not protect.covers(b.run) and not is_media(b.run)]
     if len(doomed) == len(blocks):
         doomed = [b for b in doomed if b is not max(blocks, key=lambda x: (x.units, -x.score))]

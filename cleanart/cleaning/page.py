@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from lxml import etree
 
 from ..dom import text_of
 
@@ -13,13 +17,15 @@ ARTICLE_TYPES = re.compile(
 )
 
 
-def json_ld(document) -> dict[str, Any]:
+def json_ld(document, types: set | None = None) -> dict[str, Any]:
     """The page's schema.org article (JSON-LD): headline, authors, dates, image, publisher.
 
     Pages list several objects (an @graph, a BreadcrumbList, the WebSite); the first whose
-    @type names an article wins.  Broken JSON is passed over: it is the page's mistake."""
+    @type names an article wins.  Broken JSON is passed over: it is the page's mistake.
+    ``types``, when given, collects every object's @type (the page's kind is read from them)."""
     import json
 
+    found: dict[str, Any] = {}
     for script in document.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
@@ -30,10 +36,14 @@ def json_ld(document) -> dict[str, Any]:
         for item in _ld_items(data):
             kind = item.get("@type")
             kinds = kind if isinstance(kind, list) else [kind]
+            if types is not None:
+                types.update(k for k in kinds if isinstance(k, str))
+            if found:
+                continue
             if any(isinstance(k, str) and ARTICLE_TYPES.search(k) for k in kinds) and (
                 item.get("headline") or item.get("author") or item.get("datePublished")
             ):
-                return {
+                found = {
                     "title": _ld_text(item.get("headline") or item.get("name")),
                     "author": ", ".join(_ld_names(item.get("author"))) or None,
                     "date": _ld_text(item.get("datePublished")),
@@ -41,7 +51,9 @@ def json_ld(document) -> dict[str, Any]:
                     "image": _ld_url(item.get("image")),
                     "site": ", ".join(_ld_names(item.get("publisher"))) or None,
                 }
-    return {}
+                if types is None:
+                    return found
+    return found
 
 
 def _ld_items(data, depth: int = 0):
@@ -95,7 +107,8 @@ def read_page_meta(document) -> dict[str, Any]:
     def pick(*keys):
         return next((metas[k] for k in keys if metas.get(k)), None)
 
-    ld = json_ld(document)
+    ld_types: set[str] = set()
+    ld = json_ld(document, ld_types)
     title = ld.get("title") or pick("og:title", "twitter:title")
     if not title:
         element = document.find(".//title")
@@ -134,7 +147,54 @@ def read_page_meta(document) -> dict[str, Any]:
     found["tags"] = [k.strip() for k in re.split(r"[,，]", keywords) if k.strip()] if keywords else []
     found["site"] = pick("og:site_name", "application-name") or ld.get("site")
     found["language"] = _language(document, pick("og:locale", "content-language", "language"))
+    found["page_type"] = page_type(document, ld_types, metas.get("og:type"), found["url"])
     return {k: v for k, v in found.items() if v}
+
+
+@lru_cache(maxsize=1)
+def page_kinds() -> tuple[tuple[str, frozenset, frozenset, frozenset, frozenset], ...]:
+    """(kind, ld types, og types, url words, not-furniture words), from page_types.yaml."""
+    import yaml
+
+    data = yaml.load(Path(__file__).with_name("page_types.yaml").read_bytes(), Loader=yaml.CSafeLoader)
+    return tuple(
+        (
+            name,
+            frozenset(t.lower() for t in spec.get("ld_types") or ()),
+            frozenset(t.lower() for t in spec.get("og_types") or ()),
+            frozenset(w.lower() for w in spec.get("url_words") or ()),
+            frozenset(w.lower() for w in spec.get("not_furniture") or ()),
+        )
+        for name, spec in data["kinds"].items()
+    )
+
+
+def not_furniture(kind: str | None) -> frozenset:
+    """The class/id words that name content, not furniture, on this kind of page."""
+    return next((words for name, *_, words in page_kinds() if name == kind), frozenset())
+
+
+# Microdata types, read in C: a page's itemtype attributes are few.
+ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
+URL_WORD = re.compile(r"[^\W\d_]+")
+
+
+def page_type(document, ld_types: set, og_type: str | None, url: str | None) -> str | None:
+    """The page's kind (discussion, product...) from its schema.org types, og:type or
+    address words; None for an article (or a page that says nothing)."""
+    types = {t.lower() for t in ld_types}
+    types.update(value.rsplit("/", 1)[-1].lower() for item in ITEMTYPES(document) for value in item.split())
+    og = (og_type or "").strip().lower()
+    kinds = page_kinds()
+    for name, ld, ogs, _, _ in kinds:
+        if types & ld or og in ogs:
+            return name
+    if url and "//" in url:
+        words = set(URL_WORD.findall(urlsplit(url).path.lower()))
+        for name, _, _, url_words, _ in kinds:
+            if words & url_words:
+                return name
+    return None
 
 
 def _language(document, declared: str | None) -> str | None:
@@ -166,4 +226,5 @@ def scope_facts(meta: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:
         "categories": categories,
         "url": [u for u in (meta.get("url"), page.get("url")) if u],
         "generator": page.get("generator"),
+        "page_type": page.get("page_type") or "article",
     }
