@@ -259,3 +259,57 @@ def test_the_page_type_is_read_from_the_page():
     qa = page("<div itemscope itemtype='https://schema.org/QAPage'><p>Why?</p></div>")
     assert parsed_body(qa).page["page_type"] == "qa"
     assert "page_type" not in parsed_body(page(paragraphs())).page
+
+
+PRODUCT_LD = (
+    "<title>Oak bench</title><script type='application/ld+json'>"
+    '{"@context": "https://schema.org", "@type": "Product", "name": "Oak bench", '
+    '"offers": {"@type": "Offer", "price": "240.00", "priceCurrency": "EUR"}}</script>'
+)
+DESCRIPTION = (
+    "A bench of solid oak, oiled by hand, with legs joined by mortise and tenon so that it "
+    "stays firm for decades; it seats three adults and fits a hall or the foot of a bed."
+)
+
+
+def shop_page(head: str) -> str:
+    cards = "".join(
+        f"<li class='card'><a href='/p{i}'>Pine stool number {i}</a><span>€{30 + i}.00</span></li>"
+        for i in range(6)
+    )
+    details = "<ul><li>Width: 120 cm</li><li>Depth: 35 cm</li><li>Finish: natural oil</li></ul>"
+    return page(
+        NAV + f"<div class='product'><h1>Oak bench</h1><p>{DESCRIPTION}</p>{details}"
+        f"<h2>Customers also viewed</h2><ul class='carousel'>{cards}</ul></div>",
+        head,
+    )
+
+
+def test_a_product_page_drops_the_cards_of_other_products():
+    article = clean(shop_page(PRODUCT_LD))
+    assert DESCRIPTION in article.text and "Width: 120 cm" in article.text
+    assert "Pine stool number 3" not in article.text, article.text
+    assert "page.item-cards" in [a.rule for a in article.actions]
+
+
+def test_the_same_cards_on_a_page_about_many_products_stay():
+    many = "".join(
+        f'<script type="application/ld+json">{{"@type": "Product", "name": "Stool {i}"}}</script>'
+        for i in range(6)
+    )
+    assert "Pine stool number 3" in clean(shop_page("<title>Stools</title>" + many)).text
+
+
+def test_a_listing_keeps_its_items_linked_titles_and_summaries():
+    items = "".join(
+        f"<div class='item'><a href='/r{i}'><h3>Recipe number {i}</h3><p>A quick supper of "
+        f"roasted vegetables and grains, ready in {20 + i} minutes, with a crisp topping.</p></a></div>"
+        for i in range(8)
+    )
+    intro = "".join(f"<p>{p}</p>" for p in STORY)  # a long introduction above the list
+    body = (
+        NAV + f"<div class='archive'><div class='intro'>{intro}</div><div class='items'>{items}</div></div>"
+    )
+    head = "<title>Suppers</title><link rel='canonical' href='https://example.org/category/suppers'>"
+    text = clean(page(body, head)).text
+    assert "Recipe number 5" in text and "ready in 26 minutes" in text, text

@@ -24,7 +24,7 @@ from .actions import Action, apply_rules, keep_protection
 from .detector import BALANCES, detect
 from .embeds import keep_embeds
 from .links import absolutise, base_url, mark_footnotes
-from .page import read_base, read_page_meta, scope_facts
+from .page import kind_says, read_base, read_page_meta, scope_facts
 from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
 from .structure import structural_cleanup
 from .templates import post_blocks, remove_template_blocks
@@ -81,6 +81,10 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
         kind = page.get("page_type")
         root = find_main_content(root, kind)
         prune_link_lists(root, actions, kind)
+        if kind_says(kind, "item_cards") == "drop":
+            from .content import prune_item_cards
+
+            prune_item_cards(root, actions)
         drop_title_heading(root, page.get("title"), actions)
     return root
 

@@ -260,11 +260,14 @@ def _apart(element, candidates) -> list:
 def main_content(body, kind: str | None = None):
     """The element holding the article (``body`` when nothing stands out); ``kind`` is
     the page's type (page_types.yaml), when it says one."""
+    from .page import kind_says
+
     marked = marked_main(body)
-    return scored_main(body if marked is None else marked, furniture_names(kind))
+    teasers = kind_says(kind, "teasers") == "content"
+    return scored_main(body if marked is None else marked, furniture_names(kind), teasers)
 
 
-def scored_main(body, names: tuple = (NEGATIVE, UNLIKELY)):
+def scored_main(body, names: tuple = (NEGATIVE, UNLIKELY), teasers: bool = False):
     """The container with the most prose, grown until it holds most of the page's prose.
 
     Text under furniture-like names is not scored; when nothing then stands out, or
@@ -274,9 +277,9 @@ def scored_main(body, names: tuple = (NEGATIVE, UNLIKELY)):
     choice around the first is the same story with more of the page).  Nothing moves
     until the choice is made: the story and the siblings that continue it are wrapped
     only then."""
-    found = _scored_main(body, True, names)
+    found = _scored_main(body, True, names, teasers)
     if found is None or _size(found[1]) < RETRY_BELOW:
-        again = _scored_main(body, False, names)
+        again = _scored_main(body, False, names, teasers)
         if again is not None and (found is None or _apart_and_longer(again, found)):
             found = again
     if found is None:
@@ -314,7 +317,7 @@ def _size(elements: list) -> int:
     return sum(len("".join(text_of(e).split())) for e in elements)
 
 
-def _scored_main(body, skip_furniture: bool, names: tuple) -> tuple | None:
+def _scored_main(body, skip_furniture: bool, names: tuple, teasers: bool) -> tuple | None:
     """(the top container, the elements chosen with it), or None when nothing stands out."""
     scores: dict = {}
     prose: list = []  # (credited element, weighted length) of every scored paragraph
@@ -325,7 +328,7 @@ def _scored_main(body, skip_furniture: bool, names: tuple) -> tuple | None:
             continue
         if skip_furniture and _furniture(parent, body, furniture, names[1]):
             continue
-        if linked:  # a teaser's summary inside its link: not the story's prose
+        if linked and not teasers:  # a teaser's summary inside its link: not the story's prose
             continue
         prose.append((parent, size))
         points = 1 + len(COMMAS.findall(text)) + min(3, size / 100)
@@ -338,7 +341,9 @@ def _scored_main(body, skip_furniture: bool, names: tuple) -> tuple | None:
             parent, level = parent.getparent(), level + 1
     if not scores:
         return None
-    final = {element: score * (1 - link_density(element)) for element, score in scores.items()}
+    # A listing's items are its links: their density halves a container's score, not more.
+    keep = 0.5 if teasers else 1.0
+    final = {element: score * (1 - keep * link_density(element)) for element, score in scores.items()}
     top = max(final, key=final.get)
     if top is body:
         return body, [body]
@@ -434,6 +439,42 @@ def prune_link_lists(root, actions: list, kind: str | None = None) -> None:
         if density > (0.5 if weight >= 25 else 0.33):
             actions.append(Action("page.link-list", "remove", excerpt(element)))
             remove(element)
+
+
+CARD_LISTS = ("ul", "ol", "div", "section")
+# A price: a currency sign or code next to a number, either side.
+PRICE = re.compile(
+    r"(?:[$€£¥₹₩₽]|\b(?:USD|EUR|GBP|CAD|AUD|CHF|INR|JPY|Rs\.?|R\$|kr)\s?)\s?\d"
+    r"|\d(?:[\d.,\s]*\d)?\s?(?:[€£$₹₽]|\b(?:kr|zł|Kč|USD|EUR|GBP|CHF|lei|Ft)\b)"
+)
+CARDS = 3  # at least this many priced cards make a grid of other items
+CARD_TEXT = 400  # characters: a card is a name, a price and a few words
+
+
+def prune_item_cards(root, actions: list) -> None:
+    """On one product's page: the grids of other products' cards (seen also, similar
+    items, bought together), siblings of one shape each holding a link and a price."""
+    from ..dom import excerpt, remove
+    from .actions import Action
+
+    for parent in list(root.iter(*CARD_LISTS)):
+        if len(parent) < CARDS or parent is root or not _holds(root, parent):
+            continue
+        shapes: dict = {}
+        for child in parent:
+            if is_element(child):
+                shapes.setdefault((child.tag, child.get("class")), []).append(child)
+        cards = max(shapes.values(), key=len, default=())
+        if len(cards) < CARDS:
+            continue
+        priced = 0
+        for card in cards:
+            text = text_of(card)
+            if len(text) <= CARD_TEXT and PRICE.search(text) and card.find(".//a") is not None:
+                priced += 1
+        if priced >= CARDS and priced >= 0.6 * len(cards):
+            actions.append(Action("page.item-cards", "remove", excerpt(parent)))
+            remove(parent)
 
 
 def drop_title_heading(root, title: str | None, actions: list) -> None:

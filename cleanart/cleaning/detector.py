@@ -283,12 +283,15 @@ def is_article_text(b: Block) -> bool:
     return b.units >= 40 and b.link_ratio < 0.3 and len(SENTENCE_OR_CLAUSE.findall(b.text)) >= 2
 
 
-def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None, classes=None) -> None:
+def score_blocks(
+    blocks: list[Block], m: Model, threshold: float | None = None, classes=None, weights=None
+) -> None:
     """Fill in each block's evidence and score (context needs the whole list).
 
     With ``threshold``, a block that cannot reach it whatever cues it holds is not
-    searched for cues (most article paragraphs): its score is then a lower bound."""
-    w = m.weights
+    searched for cues (most article paragraphs): its score is then a lower bound.
+    ``classes`` and ``weights`` replace the model's for one kind of page."""
+    w = m.weights if weights is None else {**m.weights, **weights}
     n = len(blocks)
     seen: set[str] = set()
     # Link lines that run to the end of the body: a related list, with or without a heading.
@@ -417,22 +420,23 @@ def detect(
 ) -> None:
     """Remove the blocks whose score reaches the balance's threshold.
 
-    ``kind`` is a whole page's type: the class words that name its content there
-    (page_types.yaml) are no evidence of boilerplate.  Blocks a ``keep`` rule covers
-    stay.  The longest block is never removed when all would go, so a post always keeps
-    something of its own.
+    ``kind`` is a whole page's type: the class words that name its content there are
+    no evidence of boilerplate, and its weights replace the model's (page_types.yaml).
+    Blocks a ``keep`` rule covers stay.  The longest block is never removed when all
+    would go, so a post always keeps something of its own.
     """
     m = model()
     threshold = m.thresholds[balance]
     blocks = blocks_of(root, runs)
     if not blocks:
         return
-    classes = None
+    classes = weights = None
     if kind:
-        from .page import not_furniture
+        from .page import kind_says, not_furniture
 
         classes = m.classes - not_furniture(kind)
-    score_blocks(blocks, m, threshold, classes)
+        weights = kind_says(kind, "detector_weights")
+    score_blocks(blocks, m, threshold, classes, weights)
     doomed = [b for b in blocks if b.score >= threshold and not protect.covers(b.run) and not is_media(b.run)]
     if len(doomed) == len(blocks):
         doomed = [b for b in doomed if b is not max(blocks, key=lambda x: (x.units, -x.score))]

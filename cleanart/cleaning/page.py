@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,12 @@ ARTICLE_TYPES = re.compile(
 )
 
 
-def json_ld(document, types: set | None = None) -> dict[str, Any]:
+def json_ld(document, types: Counter | None = None) -> dict[str, Any]:
     """The page's schema.org article (JSON-LD): headline, authors, dates, image, publisher.
 
     Pages list several objects (an @graph, a BreadcrumbList, the WebSite); the first whose
     @type names an article wins.  Broken JSON is passed over: it is the page's mistake.
-    ``types``, when given, collects every object's @type (the page's kind is read from them)."""
+    ``types``, when given, counts every object's @type (the page's kind is read from them)."""
     import json
 
     found: dict[str, Any] = {}
@@ -107,7 +108,7 @@ def read_page_meta(document) -> dict[str, Any]:
     def pick(*keys):
         return next((metas[k] for k in keys if metas.get(k)), None)
 
-    ld_types: set[str] = set()
+    ld_types: Counter = Counter()
     ld = json_ld(document, ld_types)
     title = ld.get("title") or pick("og:title", "twitter:title")
     if not title:
@@ -152,8 +153,9 @@ def read_page_meta(document) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def page_kinds() -> tuple[tuple[str, frozenset, frozenset, frozenset, frozenset], ...]:
-    """(kind, ld types, og types, url words, not-furniture words), from page_types.yaml."""
+def page_kinds() -> tuple[tuple[str, frozenset, frozenset, frozenset, frozenset, dict], ...]:
+    """(kind, ld types, og types, url words, not-furniture words, the rest of its spec),
+    from page_types.yaml."""
     import yaml
 
     data = yaml.load(Path(__file__).with_name("page_types.yaml").read_bytes(), Loader=yaml.CSafeLoader)
@@ -164,6 +166,7 @@ def page_kinds() -> tuple[tuple[str, frozenset, frozenset, frozenset, frozenset]
             frozenset(t.lower() for t in spec.get("og_types") or ()),
             frozenset(w.lower() for w in spec.get("url_words") or ()),
             frozenset(w.lower() for w in spec.get("not_furniture") or ()),
+            spec,
         )
         for name, spec in data["kinds"].items()
     )
@@ -171,7 +174,12 @@ def page_kinds() -> tuple[tuple[str, frozenset, frozenset, frozenset, frozenset]
 
 def not_furniture(kind: str | None) -> frozenset:
     """The class/id words that name content, not furniture, on this kind of page."""
-    return next((words for name, *_, words in page_kinds() if name == kind), frozenset())
+    return next((words for name, *_, words, _ in page_kinds() if name == kind), frozenset())
+
+
+def kind_says(kind: str | None, key: str) -> str | None:
+    """What page_types.yaml says of a kind of page under ``key`` (teasers, item_cards)."""
+    return next((spec.get(key) for name, *_, spec in page_kinds() if name == kind), None)
 
 
 # Microdata types, read in C: a page's itemtype attributes are few.
@@ -179,19 +187,22 @@ ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
 URL_WORD = re.compile(r"[^\W\d_]+")
 
 
-def page_type(document, ld_types: set, og_type: str | None, url: str | None) -> str | None:
+def page_type(document, ld_types: Counter, og_type: str | None, url: str | None) -> str | None:
     """The page's kind (discussion, product...) from its schema.org types, og:type or
     address words; None for an article (or a page that says nothing)."""
-    types = {t.lower() for t in ld_types}
-    types.update(value.rsplit("/", 1)[-1].lower() for item in ITEMTYPES(document) for value in item.split())
+    counts: Counter = Counter()
+    for kind, count in ld_types.items():
+        counts[kind.lower()] += count
+    counts.update(value.rsplit("/", 1)[-1].lower() for item in ITEMTYPES(document) for value in item.split())
     og = (og_type or "").strip().lower()
     kinds = page_kinds()
-    for name, ld, ogs, _, _ in kinds:
-        if types & ld or og in ogs:
+    for name, ld, ogs, _, _, spec in kinds:
+        most = spec.get("ld_at_most")
+        if og in ogs or any(counts[t] and (most is None or counts[t] <= most) for t in ld):
             return name
     if url and "//" in url:
         words = set(URL_WORD.findall(urlsplit(url).path.lower()))
-        for name, _, _, url_words, _ in kinds:
+        for name, _, _, url_words, _, _ in kinds:
             if words & url_words:
                 return name
     return None
