@@ -18,6 +18,9 @@ ARTICLE_TYPES = re.compile(
 )
 
 
+LD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:https?://schema\.org/)?(\w+)"')
+
+
 def json_ld(document, types: Counter | None = None) -> dict[str, Any]:
     """The page's schema.org article (JSON-LD): headline, authors, dates, image, publisher.
 
@@ -30,6 +33,10 @@ def json_ld(document, types: Counter | None = None) -> dict[str, Any]:
     for script in document.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
+        if types is not None:  # every object's, nested ones too: a search, not a parse
+            types.update(LD_TYPE.findall(script.text))
+        if found:
+            continue
         try:
             data = json.loads(script.text.strip().rstrip(";"))
         except ValueError:
@@ -37,10 +44,6 @@ def json_ld(document, types: Counter | None = None) -> dict[str, Any]:
         for item in _ld_items(data):
             kind = item.get("@type")
             kinds = kind if isinstance(kind, list) else [kind]
-            if types is not None:
-                types.update(k for k in kinds if isinstance(k, str))
-            if found:
-                continue
             if any(isinstance(k, str) and ARTICLE_TYPES.search(k) for k in kinds) and (
                 item.get("headline") or item.get("author") or item.get("datePublished")
             ):
@@ -54,6 +57,7 @@ def json_ld(document, types: Counter | None = None) -> dict[str, Any]:
                 }
                 if types is None:
                     return found
+                break
     return found
 
 
@@ -183,7 +187,7 @@ def kind_says(kind: str | None, key: str) -> str | None:
 
 
 # Microdata types, read in C: a page's itemtype attributes are few.
-ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
+ITEMTYPES = etree.XPath("//*/@itemtype", smart_strings=False)
 URL_WORD = re.compile(r"[^\W\d_]+")
 
 
