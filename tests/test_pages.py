@@ -313,3 +313,14 @@ def test_a_listing_keeps_its_items_linked_titles_and_summaries():
     head = "<title>Suppers</title><link rel='canonical' href='https://example.org/category/suppers'>"
     text = clean(page(body, head)).text
     assert "Recipe number 5" in text and "ready in 26 minutes" in text, text
+
+
+def test_a_story_that_says_so_is_an_article_whatever_its_address():
+    from cleanart.cleaning import parsed_body
+
+    head = (
+        "<title>Flood</title><link rel='canonical' href='https://example.org/forum/flood'>"
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "headline": "Flood"}</script>'
+    )
+    assert "page_type" not in parsed_body(thread(head)).page
+    assert REPLIES[1] not in clean(thread(head)).text

@@ -13,6 +13,8 @@ from lxml import etree
 
 from ..dom import text_of
 
+# Of those, the types that say the page is a story (not a WebPage, which any page is).
+STORY_TYPES = re.compile(r"article|blogposting|report|review|recipe|howto", re.I)
 ARTICLE_TYPES = re.compile(
     r"article|posting|report|newsarticle|blogposting|webpage|review|recipe|howto", re.I
 )
@@ -48,6 +50,7 @@ def json_ld(document, types: Counter | None = None) -> dict[str, Any]:
                 item.get("headline") or item.get("author") or item.get("datePublished")
             ):
                 found = {
+                    "@type": next(k for k in kinds if isinstance(k, str) and ARTICLE_TYPES.search(k)),
                     "title": _ld_text(item.get("headline") or item.get("name")),
                     "author": ", ".join(_ld_names(item.get("author"))) or None,
                     "date": _ld_text(item.get("datePublished")),
@@ -114,6 +117,7 @@ def read_page_meta(document) -> dict[str, Any]:
 
     ld_types: Counter = Counter()
     ld = json_ld(document, ld_types)
+    story = bool(STORY_TYPES.search(ld.get("@type") or ""))
     title = ld.get("title") or pick("og:title", "twitter:title")
     if not title:
         element = document.find(".//title")
@@ -152,7 +156,7 @@ def read_page_meta(document) -> dict[str, Any]:
     found["tags"] = [k.strip() for k in re.split(r"[,，]", keywords) if k.strip()] if keywords else []
     found["site"] = pick("og:site_name", "application-name") or ld.get("site")
     found["language"] = _language(document, pick("og:locale", "content-language", "language"))
-    found["page_type"] = page_type(document, ld_types, metas.get("og:type"), found["url"])
+    found["page_type"] = page_type(document, ld_types, metas.get("og:type"), found["url"], story)
     return {k: v for k, v in found.items() if v}
 
 
@@ -191,24 +195,41 @@ ITEMTYPES = etree.XPath("//*/@itemtype", smart_strings=False)
 URL_WORD = re.compile(r"[^\W\d_]+")
 
 
-def page_type(document, ld_types: Counter, og_type: str | None, url: str | None) -> str | None:
+def page_type(
+    document, ld_types: Counter, og_type: str | None, url: str | None, story: bool = False
+) -> str | None:
     """The page's kind (discussion, product...) from its schema.org types, og:type or
-    address words; None for an article (or a page that says nothing)."""
+    address words; None for an article (or a page that says nothing).
+
+    ``story``: the page's JSON-LD calls it a story (NewsArticle, BlogPosting...): unless
+    its JSON-LD or og:type name another kind, it is one, whatever its microdata or its
+    address words say (and neither is read)."""
     counts: Counter = Counter()
     for kind, count in ld_types.items():
         counts[kind.lower()] += count
-    counts.update(value.rsplit("/", 1)[-1].lower() for item in ITEMTYPES(document) for value in item.split())
     og = (og_type or "").strip().lower()
     kinds = page_kinds()
-    for name, ld, ogs, _, _, spec in kinds:
-        most = spec.get("ld_at_most")
-        if og in ogs or any(counts[t] and (most is None or counts[t] <= most) for t in ld):
-            return name
+    found = _declared(kinds, counts, og)
+    if found or story:
+        return found
+    counts.update(value.rsplit("/", 1)[-1].lower() for item in ITEMTYPES(document) for value in item.split())
+    found = _declared(kinds, counts, og)
+    if found:
+        return found
     if url and "//" in url:
         words = set(URL_WORD.findall(urlsplit(url).path.lower()))
         for name, _, _, url_words, _, _ in kinds:
             if words & url_words:
                 return name
+    return None
+
+
+def _declared(kinds, counts: Counter, og: str) -> str | None:
+    """The first kind whose schema.org types (declared few enough times) or og:type the page shows."""
+    for name, ld, ogs, _, _, spec in kinds:
+        most = spec.get("ld_at_most")
+        if og in ogs or any(counts[t] and (most is None or counts[t] <= most) for t in ld):
+            return name
     return None
 
 
