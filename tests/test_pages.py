@@ -324,3 +324,19 @@ def test_a_story_that_says_so_is_an_article_whatever_its_address():
     )
     assert "page_type" not in parsed_body(thread(head)).page
     assert REPLIES[1] not in clean(thread(head)).text
+
+
+def test_a_product_page_drops_its_customer_reviews():
+    reviews = "".join(
+        f"<div class='review'><p>Reviewer {i} says the bench arrived quickly, well packed, and "
+        "looks even better in the hall than it did in the photographs.</p></div>"
+        for i in range(6)
+    )
+    body = (
+        NAV + f"<div class='product'><h1>Oak bench</h1><p>{DESCRIPTION}</p>"
+        f"<section id='reviews'><h2>Reviews</h2>{reviews}</section></div>"
+    )
+    article = clean(page(body, PRODUCT_LD))
+    assert DESCRIPTION in article.text
+    assert "Reviewer 3 says" not in article.text, article.text
+    assert "Reviewer 3 says" in clean(page(body)).text  # under a story, readers' reviews may be content

@@ -148,14 +148,15 @@ def _unlikely(words: str, unlikely=UNLIKELY) -> bool:
 @lru_cache(maxsize=16)
 def furniture_names(kind: str | None) -> tuple:
     """(NEGATIVE, UNLIKELY) for a kind of page: without the words that name its content
-    there (page_types.yaml's not_furniture: a forum's replies are not a comment box)."""
-    from .page import not_furniture
+    there (page_types.yaml's not_furniture: a forum's replies are not a comment box), with
+    the words that name furniture there (furniture: a product's reviews)."""
+    from .page import kind_says, not_furniture
 
-    words = not_furniture(kind)
-    if not words:
+    words, more = not_furniture(kind), kind_says(kind, "furniture") or []
+    if not words and not more:
         return NEGATIVE, UNLIKELY
     return tuple(
-        re.compile("|".join(w for w in names.pattern.split("|") if w not in words), re.I)
+        re.compile("|".join([w for w in names.pattern.split("|") if w not in words] + more), re.I)
         for names in (NEGATIVE, UNLIKELY)
     )
 
