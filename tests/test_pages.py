@@ -340,3 +340,9 @@ def test_a_product_page_drops_its_customer_reviews():
     assert DESCRIPTION in article.text
     assert "Reviewer 3 says" not in article.text, article.text
     assert "Reviewer 3 says" in clean(page(body)).text  # under a story, readers' reviews may be content
+
+
+def test_json_output_names_the_page_type():
+    assert clean(thread(FORUM_LD)).to_dict()["page_type"] == "discussion"
+    assert clean(page(paragraphs())).to_dict()["page_type"] == "article"
+    assert clean("---\ntitle: A post\n---\n<p>Text.</p>").to_dict()["page_type"] is None
