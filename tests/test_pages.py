@@ -346,3 +346,11 @@ def test_json_output_names_the_page_type():
     assert clean(thread(FORUM_LD)).to_dict()["page_type"] == "discussion"
     assert clean(page(paragraphs())).to_dict()["page_type"] == "article"
     assert clean("---\ntitle: A post\n---\n<p>Text.</p>").to_dict()["page_type"] is None
+
+
+def test_a_thread_whose_posts_are_articles_keeps_them_all():
+    opening = "<article class='post'>" + "".join(f"<p>{text}</p>" for text in STORY) + "</article>"
+    posts = opening + "".join(f"<article class='post'><p>{text}</p></article>" for text in REPLIES)
+    text = clean(page(NAV + f"<div class='thread'>{posts}</div>", FORUM_LD)).text
+    for post in STORY + REPLIES:
+        assert post in text, text

@@ -231,12 +231,14 @@ TRUNCATED = ("...", "…", "[…]", "[...]", "…]")
 MAIN_XPATHS = ('.//*[@itemprop="articleBody"]', ".//article", ".//main", './/*[@role="main"]')
 
 
-def marked_main(body):
-    """The element the page itself marks as the article, when one holds enough of it."""
+def marked_main(body, posts: bool = False):
+    """The element the page itself marks as the article, when one holds enough of it.
+
+    ``posts``: on a thread, several marks of one kind are its posts, none of them the page."""
     total = len(text_of(body).strip()) or 1
     for xpath in MAIN_XPATHS:
         candidates = body.xpath(xpath)
-        if not candidates:
+        if not candidates or (posts and len(candidates) > 1):
             continue
         sizes = {t: len(text_of(t).strip()) for t in candidates}
         best = max(candidates, key=sizes.get)
@@ -263,7 +265,7 @@ def main_content(body, kind: str | None = None):
     the page's type (page_types.yaml), when it says one."""
     from .page import kind_says
 
-    marked = marked_main(body)
+    marked = marked_main(body, kind_says(kind, "marks") == "posts")
     teasers = kind_says(kind, "teasers") == "content"
     return scored_main(body if marked is None else marked, furniture_names(kind), teasers)
 
