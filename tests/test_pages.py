@@ -354,3 +354,16 @@ def test_a_thread_whose_posts_are_articles_keeps_them_all():
     text = clean(page(NAV + f"<div class='thread'>{posts}</div>", FORUM_LD)).text
     for post in STORY + REPLIES:
         assert post in text, text
+
+
+def test_forum_addresses_are_read_from_path_segments_and_query_names():
+    from cleanart.cleaning import parsed_body
+
+    def kind(href: str):
+        head = f"<title>t</title><link rel='canonical' href='{href}'>"
+        return parsed_body(page("<p>x</p>", head)).page.get("page_type")
+
+    assert kind("viewtopic.php?id=309936") == "discussion"  # relative, as some boards write it
+    assert kind("https://example.org/index.php?topic=589") == "discussion"
+    assert kind("https://example.org/t/a-question/3275") == "discussion"
+    assert kind("https://example.org/shop/t-shirt-black") is None

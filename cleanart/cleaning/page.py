@@ -216,10 +216,14 @@ def page_type(
     found = _declared(kinds, counts, og)
     if found:
         return found
-    if url and "//" in url:
-        words = set(URL_WORD.findall(urlsplit(url).path.lower()))
-        for name, _, _, url_words, _, _ in kinds:
-            if words & url_words:
+    if url:  # a canonical link may be relative (viewtopic.php?id=12)
+        parts = urlsplit(url.strip().lower())
+        # The path's words, and the names of its query's parameters (showthread.php?t=5)
+        words = set(URL_WORD.findall(parts.path))
+        words.update(key for key, _, _ in (pair.partition("=") for pair in parts.query.split("&")) if key)
+        segments = set(parts.path.split("/"))
+        for name, _, _, url_words, _, spec in kinds:
+            if words & url_words or segments.intersection(spec.get("url_segments") or ()):
                 return name
     return None
 
