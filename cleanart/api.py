@@ -110,6 +110,9 @@ class Article:
         record["credits"] = meta.get("credits", [])
         record["sources"] = meta.get("sources", [])
         record["original_title"] = meta.get("original_title")
+        # A whole page's kind (page_types.yaml): article unless it says it is another.
+        page = self._cleaned.page
+        record["page_type"] = (page.get("page_type") or "article") if page else None
         record["encoding"] = self.encoding
         record["front_matter"] = self.front_matter
         record["text"] = self.text

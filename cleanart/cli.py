@@ -536,7 +536,9 @@ def rules_command(
 
 
 def _scope_text(rule) -> str:
-    return "; ".join(f"{k}={'|'.join(v)}" for k, v in rule.scope) or "-"
+    scope = [f"{k}={'|'.join(v)}" for k, v in rule.scope]
+    scope += [f"{k}!={'|'.join(v)}" for k, v in rule.unless]
+    return "; ".join(scope) or "-"
 
 
 def _table(report: Reporter, header, rows) -> None:

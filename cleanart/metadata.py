@@ -40,7 +40,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 ALWAYS = ("title", "date", "updated", "author", "categories", "tags", "image", "url", "language")
 # What the page's <head> says that is no metadata field (rule scopes use some of it).
-PAGE_ONLY = ("description", "generator", "site")
+PAGE_ONLY = ("description", "generator", "site", "page_type")
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 ADDRESS = re.compile(r"(https?:)?//")
 

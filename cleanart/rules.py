@@ -24,7 +24,7 @@ from .screen import Screen
 BUILTIN_DIR = Path(__file__).with_name("packs")
 ACTIONS = ("remove", "unwrap", "move", "cut", "drop", "trim", "keep")  # also the order they apply in
 FIELDS = ("credits", "source", "original_title")
-SCOPE_KEYS = ("domain", "author", "categories", "url", "generator")
+SCOPE_KEYS = ("domain", "author", "categories", "url", "generator", "page_type")
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DEFAULT_MAX_CHARS = 200
 KEYS = {
@@ -38,7 +38,7 @@ KEYS = {
 }
 OPTIONAL = {"drop": {"max_chars"}, "move": {"max_chars"}, "cut": {"max_chars"}, "trim": set(), "keep": set()}
 ONE_OF = {"cut": ("comment", "pattern", "selector"), "keep": ("pattern", "selector")}
-COMMON = {"id", "description", "scope", "action"}
+COMMON = {"id", "description", "scope", "unless", "action"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class Rule:
     field: str | None = None
     max_chars: int = DEFAULT_MAX_CHARS
     scope: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    unless: tuple[tuple[str, tuple[str, ...]], ...] = ()  # off where any of these matches
 
     @property
     def target(self) -> str:
@@ -65,7 +66,9 @@ class Rule:
         return self.pattern.pattern if self.pattern is not None else ""
 
     def in_scope(self, facts: dict[str, Any]) -> bool:
-        return all(_scope_matches(key, wanted, facts) for key, wanted in self.scope)
+        return all(_scope_matches(key, wanted, facts) for key, wanted in self.scope) and not any(
+            _scope_matches(key, wanted, facts) for key, wanted in self.unless
+        )
 
 
 def _scope_matches(key: str, wanted: tuple[str, ...], facts: dict[str, Any]) -> bool:
@@ -248,36 +251,44 @@ def _make_rule(item: Any, pack: str, path: str, line: int, trusted: bool = False
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             fail(f"rule {rule_id}: max_chars must be a positive integer")
         fields["max_chars"] = item["max_chars"]
-    scope = item.get("scope") or {}
-    if not isinstance(scope, dict):
-        fail(f"rule {rule_id}: scope must be a mapping")
-    scope_items = []
-    for key, value in scope.items():
-        if key not in SCOPE_KEYS:
-            fail(f"rule {rule_id}: unknown scope key {key!r} (use {', '.join(SCOPE_KEYS)})")
-        values = value if isinstance(value, list) else [value]
-        if not values or not all(isinstance(v, str) and v for v in values):
-            fail(f"rule {rule_id}: scope {key} must be a string or a list of strings")
-        if key != "domain":
-            for v in values:
-                try:
-                    re.compile(v)
-                except re.error as exc:
-                    fail(f"rule {rule_id}: bad regular expression in scope {key}: {exc}")
-                if not trusted:
-                    _refuse_catastrophic(v, f"rule {rule_id}: scope {key}", fail)
-        else:
-            values = [v.lower().lstrip(".") for v in values]
-        scope_items.append((key, tuple(values)))
+    scopes = {}
+    for name in ("scope", "unless"):
+        scopes[name] = tuple(_scope_items(item.get(name) or {}, name, rule_id, trusted, fail))
     return Rule(
         id=rule_id,
         description=" ".join(item["description"].split()),
         action=action,
         pack=pack,
         origin=f"{path}:{line}",
-        scope=tuple(scope_items),
+        scope=scopes["scope"],
+        unless=scopes["unless"],
         **fields,
     )
+
+
+def _scope_items(scope, name: str, rule_id: str, trusted: bool, fail) -> list:
+    """A rule's ``scope`` (or ``unless``) mapping as (key, values) pairs, checked."""
+    if not isinstance(scope, dict):
+        fail(f"rule {rule_id}: {name} must be a mapping")
+    scope_items = []
+    for key, value in scope.items():
+        if key not in SCOPE_KEYS:
+            fail(f"rule {rule_id}: unknown {name} key {key!r} (use {', '.join(SCOPE_KEYS)})")
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, str) and v for v in values):
+            fail(f"rule {rule_id}: {name} {key} must be a string or a list of strings")
+        if key != "domain":
+            for v in values:
+                try:
+                    re.compile(v)
+                except re.error as exc:
+                    fail(f"rule {rule_id}: bad regular expression in {name} {key}: {exc}")
+                if not trusted:
+                    _refuse_catastrophic(v, f"rule {rule_id}: {name} {key}", fail)
+        else:
+            values = [v.lower().lstrip(".") for v in values]
+        scope_items.append((key, tuple(values)))
+    return scope_items
 
 
 def _refuse_catastrophic(pattern: str, what: str, fail) -> None:
@@ -918,7 +929,9 @@ def for_document(rules: tuple[Rule, ...], facts: dict[str, Any]) -> RulePlan:
     if cached is not None and cached[0] is rules:
         active = cached[1]
     else:
-        active = tuple(i for i, rule in enumerate(rules) if not rule.scope or rule.in_scope(facts))
+        active = tuple(
+            i for i, rule in enumerate(rules) if not (rule.scope or rule.unless) or rule.in_scope(facts)
+        )
         if len(_ACTIVE) >= 4096:
             _ACTIVE.clear()
         _ACTIVE[facts_key] = (rules, active)

@@ -113,6 +113,7 @@ def test_stdin_to_json_one_line(post):
         "credits",
         "sources",
         "original_title",
+        "page_type",
         "encoding",
         "front_matter",
         "text",

@@ -620,7 +620,17 @@ def test_the_quick_check_for_unclosed_markup_agrees_with_the_full_read():
 
     from cleanart.cleaning.parse import unclosed
 
-    pieces = ["<script>", "</script >", "<SCRIPT src=x>", "</STYLE>", "<style>", "<scripts>", "x\n", "<!--", "-->"]
+    pieces = [
+        "<script>",
+        "</script >",
+        "<SCRIPT src=x>",
+        "</STYLE>",
+        "<style>",
+        "<scripts>",
+        "x\n",
+        "<!--",
+        "-->",
+    ]
     pieces += [">", "<script", "</scriptx>", "<p>é</p>"]
     for combo in itertools.product(pieces, repeat=3):
         html = "".join(combo)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cleanart import clean
 
 STORY = [
@@ -199,3 +201,182 @@ def test_a_story_under_a_furniture_like_class_is_still_found():
     # Skipping it, only the little box about the paper stands out; the story must not be lost.
     text = clean(page(NAV + story + about + FOOTER)).text
     assert_story_only(text)
+
+
+REPLIES = [
+    "I had the same flood in my cellar last spring, and the pump we bought from the hardware "
+    "store kept up with it only because we ran it day and night for a week.",
+    "Sandbags help, but the council should have inspected the levee years ago; we wrote to them "
+    "twice about it and never heard back from anyone at the town hall.",
+    "Our street stayed dry this time, though the water came within a few metres of the gardens "
+    "at the bottom of the hill, closer than it has been since the nineties.",
+]
+
+
+def thread(head: str) -> str:
+    """A forum thread: the opening post, then replies in containers named like comments."""
+    posts = "".join(
+        f"<div class='comment-item'><div class='comment-author'><a href='/u{i}'>member{i}</a></div>"
+        f"<div class='comment-body'><p>{reply}</p></div></div>"
+        for i, reply in enumerate(REPLIES)
+    )
+    body = (
+        NAV
+        + f"<div class='topic'>{paragraphs('div', ' class=post')}<div class='comments'>{posts}</div></div>"
+    )
+    return page(body, head)
+
+
+FORUM_LD = (
+    "<title>Flood reaches the old church</title><script type='application/ld+json'>"
+    '{"@context": "https://schema.org", "@type": "DiscussionForumPosting", '
+    '"headline": "Flood reaches the old church", "author": {"@type": "Person", "name": "river"}}</script>'
+)
+
+
+def test_the_replies_of_a_forum_thread_are_kept():
+    text = clean(thread(FORUM_LD)).text
+    for post in STORY + REPLIES:
+        assert post in text, text
+    assert "Section 3" not in text
+
+
+def test_a_thread_is_known_by_its_address_too():
+    head = "<title>Flood</title><link rel='canonical' href='https://example.org/forum/threads/flood-4121'>"
+    text = clean(thread(head)).text
+    assert REPLIES[1] in text, text
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["https://example.org/news/world-forum-opens-on-flood", "https://example.org/video/flood?t=30"],
+)
+def test_a_word_of_the_slug_or_a_one_letter_parameter_does_not_make_a_forum(address):
+    head = f"<title>Flood</title><link rel='canonical' href='{address}'>"
+    text = clean(thread(head)).text
+    assert STORY[0] in text
+    assert REPLIES[1] not in text, text
+
+
+def test_the_same_comment_boxes_under_an_article_still_go():
+    head = "<title>Flood</title><link rel='canonical' href='https://example.org/news/2024/flood'>"
+    text = clean(thread(head)).text
+    assert STORY[0] in text
+    assert REPLIES[1] not in text, text
+
+
+def test_the_page_type_is_read_from_the_page():
+    from cleanart.cleaning import parsed_body
+
+    assert parsed_body(thread(FORUM_LD)).page["page_type"] == "discussion"
+    qa = page("<div itemscope itemtype='https://schema.org/QAPage'><p>Why?</p></div>")
+    assert parsed_body(qa).page["page_type"] == "qa"
+    assert "page_type" not in parsed_body(page(paragraphs())).page
+
+
+PRODUCT_LD = (
+    "<title>Oak bench</title><script type='application/ld+json'>"
+    '{"@context": "https://schema.org", "@type": "Product", "name": "Oak bench", '
+    '"offers": {"@type": "Offer", "price": "240.00", "priceCurrency": "EUR"}}</script>'
+)
+DESCRIPTION = (
+    "A bench of solid oak, oiled by hand, with legs joined by mortise and tenon so that it "
+    "stays firm for decades; it seats three adults and fits a hall or the foot of a bed."
+)
+
+
+def shop_page(head: str) -> str:
+    cards = "".join(
+        f"<li class='card'><a href='/p{i}'>Pine stool number {i}</a><span>€{30 + i}.00</span></li>"
+        for i in range(6)
+    )
+    details = "<ul><li>Width: 120 cm</li><li>Depth: 35 cm</li><li>Finish: natural oil</li></ul>"
+    return page(
+        NAV + f"<div class='product'><h1>Oak bench</h1><p>{DESCRIPTION}</p>{details}"
+        f"<h2>Customers also viewed</h2><ul class='carousel'>{cards}</ul></div>",
+        head,
+    )
+
+
+def test_a_product_page_drops_the_cards_of_other_products():
+    article = clean(shop_page(PRODUCT_LD))
+    assert DESCRIPTION in article.text and "Width: 120 cm" in article.text
+    assert "Pine stool number 3" not in article.text, article.text
+    assert "page.item-cards" in [a.rule for a in article.actions]
+
+
+def test_the_same_cards_on_a_page_about_many_products_stay():
+    many = "".join(
+        f'<script type="application/ld+json">{{"@type": "Product", "name": "Stool {i}"}}</script>'
+        for i in range(6)
+    )
+    assert "Pine stool number 3" in clean(shop_page("<title>Stools</title>" + many)).text
+
+
+def test_a_listing_keeps_its_items_linked_titles_and_summaries():
+    items = "".join(
+        f"<div class='item'><a href='/r{i}'><h3>Recipe number {i}</h3><p>A quick supper of "
+        f"roasted vegetables and grains, ready in {20 + i} minutes, with a crisp topping.</p></a></div>"
+        for i in range(8)
+    )
+    intro = "".join(f"<p>{p}</p>" for p in STORY)  # a long introduction above the list
+    body = (
+        NAV + f"<div class='archive'><div class='intro'>{intro}</div><div class='items'>{items}</div></div>"
+    )
+    head = "<title>Suppers</title><link rel='canonical' href='https://example.org/category/suppers'>"
+    text = clean(page(body, head)).text
+    assert "Recipe number 5" in text and "ready in 26 minutes" in text, text
+
+
+def test_a_story_that_says_so_is_an_article_whatever_its_address():
+    from cleanart.cleaning import parsed_body
+
+    head = (
+        "<title>Flood</title><link rel='canonical' href='https://example.org/forum/flood'>"
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "headline": "Flood"}</script>'
+    )
+    assert "page_type" not in parsed_body(thread(head)).page
+    assert REPLIES[1] not in clean(thread(head)).text
+
+
+def test_a_product_page_drops_its_customer_reviews():
+    reviews = "".join(
+        f"<div class='review'><p>Reviewer {i} says the bench arrived quickly, well packed, and "
+        "looks even better in the hall than it did in the photographs.</p></div>"
+        for i in range(6)
+    )
+    body = (
+        NAV + f"<div class='product'><h1>Oak bench</h1><p>{DESCRIPTION}</p>"
+        f"<section id='reviews'><h2>Reviews</h2>{reviews}</section></div>"
+    )
+    article = clean(page(body, PRODUCT_LD))
+    assert DESCRIPTION in article.text
+    assert "Reviewer 3 says" not in article.text, article.text
+    assert "Reviewer 3 says" in clean(page(body)).text  # under a story, readers' reviews may be content
+
+
+def test_json_output_names_the_page_type():
+    assert clean(thread(FORUM_LD)).to_dict()["page_type"] == "discussion"
+    assert clean(page(paragraphs())).to_dict()["page_type"] == "article"
+    assert clean("---\ntitle: A post\n---\n<p>Text.</p>").to_dict()["page_type"] is None
+
+
+def test_a_thread_whose_posts_are_articles_keeps_them_all():
+    opening = "<article class='post'>" + "".join(f"<p>{text}</p>" for text in STORY) + "</article>"
+    posts = opening + "".join(f"<article class='post'><p>{text}</p></article>" for text in REPLIES)
+    text = clean(page(NAV + f"<div class='thread'>{posts}</div>", FORUM_LD)).text
+    for post in STORY + REPLIES:
+        assert post in text, text
+
+
+def test_forum_addresses_are_read_from_path_segments_and_query_names():
+    from cleanart.cleaning import parsed_body
+
+    def kind(href: str):
+        head = f"<title>t</title><link rel='canonical' href='{href}'>"
+        return parsed_body(page("<p>x</p>", head)).page.get("page_type")
+
+    assert kind("viewtopic.php?id=309936") == "discussion"  # relative, as some boards write it
+    assert kind("https://example.org/index.php?topic=589") == "discussion"
+    assert kind("https://example.org/t/a-question/3275") == "discussion"
+    assert kind("https://example.org/shop/t-shirt-black") is None

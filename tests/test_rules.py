@@ -462,6 +462,21 @@ def test_scope_every_key_must_match(tmp_path):
     assert "广告" in scoped(tmp_path, scope, url="https://other.com/a", author="Alice").text
 
 
+def test_unless_turns_a_rule_off_where_it_matches(tmp_path):
+    def unless(unless, **header):
+        return one_rule(tmp_path, SCOPED_BODY, header=header, action="remove", selector=".ad", unless=unless)
+
+    assert "广告" in unless({"author": "Alice"}, author="Alice").text
+    assert "广告" not in unless({"author": "Alice"}, author="Bob").text
+    assert "广告" not in unless({"page_type": "discussion"}).text  # a post is an article
+
+
+def test_unless_is_checked_like_scope(tmp_path):
+    path = write_rules(tmp_path, rule_yaml(action="remove", selector=".ad", unless={"colour": "red"}))
+    with pytest.raises(RuleError, match="unknown unless key 'colour'"):
+        load_file(path)
+
+
 def page(generator: str | None) -> str:
     meta = f'<meta name="generator" content="{generator}">' if generator else ""
     return (

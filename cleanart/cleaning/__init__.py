@@ -24,7 +24,7 @@ from .actions import Action, apply_rules, keep_protection
 from .detector import BALANCES, detect
 from .embeds import keep_embeds
 from .links import absolutise, base_url, mark_footnotes
-from .page import read_base, read_page_meta, scope_facts
+from .page import kind_says, read_base, read_page_meta, scope_facts
 from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
 from .structure import structural_cleanup
 from .templates import post_blocks, remove_template_blocks
@@ -78,8 +78,13 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
         from .content import drop_title_heading, prune_link_lists  # pages only
         from .content import main_content as find_main_content
 
-        root = find_main_content(root)
-        prune_link_lists(root, actions)
+        kind = page.get("page_type")
+        root = find_main_content(root, kind)
+        prune_link_lists(root, actions, kind)
+        if kind_says(kind, "item_cards") == "drop":
+            from .content import prune_item_cards
+
+            prune_item_cards(root, actions)
         drop_title_heading(root, page.get("title"), actions)
     return root
 
@@ -155,7 +160,7 @@ def clean(
         if template is not None:
             runs = remove_template_blocks(root, template, actions, protect, runs)
         if balance != "off":
-            detect(root, balance, actions, protect, runs)
+            detect(root, balance, actions, protect, runs, page.get("page_type"))
     finish(root, keep_indent)
     # Relative links and images resolved (lazy images have their real src by now).
     absolutise(root, base_url(parsed.base, page.get("url"), meta.get("url")))

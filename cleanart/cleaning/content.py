@@ -64,9 +64,9 @@ def weighted_length(text: str) -> float:
     return len(text) + 1.5 * len(CJK.findall(text))
 
 
-def class_weight(element) -> int:
+def class_weight(element, negative=NEGATIVE) -> int:
     """+25 for article-like class/id words, -25 for furniture-like ones, +40 for marked bodies."""
-    weight = _name_weight(element.get("class")) + _name_weight(element.get("id"))
+    weight = _name_weight(element.get("class"), negative) + _name_weight(element.get("id"), negative)
     if element.get("itemprop") == "articleBody":
         weight += 40
     if element.get("role") == "main":
@@ -75,14 +75,14 @@ def class_weight(element) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _name_weight(value: str | None) -> int:
+def _name_weight(value: str | None, negative=NEGATIVE) -> int:
     """The weight of one class or id value (a page repeats the same few many times)."""
     if not value:
         return 0
     weight = 0
     if MARKED.search(value):
         weight += 40
-    if NEGATIVE.search(value):
+    if negative.search(value):
         weight -= 25
     if POSITIVE.search(value):
         weight += 25
@@ -125,7 +125,7 @@ def link_density(element, total: int | None = None) -> float:
     return min(1.0, linked / total)
 
 
-def _furniture(element, body, memo: dict) -> bool:
+def _furniture(element, body, memo: dict, unlikely=UNLIKELY) -> bool:
     """Inside navigation, a header/footer/aside/form, or a container named like furniture
     (memoised: every paragraph asks about the same ancestors)."""
     chain = []
@@ -135,7 +135,7 @@ def _furniture(element, body, memo: dict) -> bool:
             found = memo[node]
             break
         chain.append(node)
-        if node.tag in SKIP or _unlikely((node.get("class") or "") + " " + (node.get("id") or "")):
+        if node.tag in SKIP or _unlikely((node.get("class") or "") + " " + (node.get("id") or ""), unlikely):
             found = True
             break
         node = node.getparent()
@@ -145,8 +145,24 @@ def _furniture(element, body, memo: dict) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _unlikely(words: str) -> bool:
-    return bool(words.strip() and UNLIKELY.search(words) and not MAYBE.search(words))
+def _unlikely(words: str, unlikely=UNLIKELY) -> bool:
+    return bool(words.strip() and unlikely.search(words) and not MAYBE.search(words))
+
+
+@lru_cache(maxsize=16)
+def furniture_names(kind: str | None) -> tuple:
+    """(NEGATIVE, UNLIKELY) for a kind of page: without the words that name its content
+    there (page_types.yaml's not_furniture: a forum's replies are not a comment box), with
+    the words that name furniture there (furniture: a product's reviews)."""
+    from .page import kind_says, not_furniture
+
+    words, more = not_furniture(kind), kind_says(kind, "furniture") or []
+    if not words and not more:
+        return NEGATIVE, UNLIKELY
+    return tuple(
+        re.compile("|".join([w for w in names.pattern.split("|") if w not in words] + more), re.I)
+        for names in (NEGATIVE, UNLIKELY)
+    )
 
 
 def _br_pieces(element) -> list[str]:
@@ -231,15 +247,17 @@ MARKS = (
 MARKED_ELEMENTS = etree.XPath('.//*[@itemprop="articleBody" or self::article or self::main or @role="main"]')
 
 
-def marked_main(body):
-    """The element the page itself marks as the article, when one holds enough of it."""
+def marked_main(body, posts: bool = False):
+    """The element the page itself marks as the article, when one holds enough of it.
+
+    ``posts``: on a thread, several marks of one kind are its posts, none of them the page."""
     marked = MARKED_ELEMENTS(body)  # one walk for all four marks
     if not marked:
         return None
     total = len(text_of(body).strip()) or 1
     for kind, is_marked in enumerate(MARKS):
         candidates = [e for e in marked if is_marked(e)]
-        if not candidates:
+        if not candidates or (posts and len(candidates) > 1):
             continue
         sizes = {t: len(text_of(t).strip()) for t in candidates}
         best = max(candidates, key=sizes.get)
@@ -261,13 +279,17 @@ def _apart(element, candidates) -> list:
     return [t for t in candidates if not _holds(element, t) and not _holds(t, element)]
 
 
-def main_content(body):
-    """The element holding the article (``body`` when nothing stands out)."""
-    marked = marked_main(body)
-    return scored_main(body if marked is None else marked)
+def main_content(body, kind: str | None = None):
+    """The element holding the article (``body`` when nothing stands out); ``kind`` is
+    the page's type (page_types.yaml), when it says one."""
+    from .page import kind_says
+
+    marked = marked_main(body, kind_says(kind, "marks") == "posts")
+    teasers = kind_says(kind, "teasers") == "content"
+    return scored_main(body if marked is None else marked, furniture_names(kind), teasers)
 
 
-def scored_main(body):
+def scored_main(body, names: tuple = (NEGATIVE, UNLIKELY), teasers: bool = False):
     """The container with the most prose, grown until it holds most of the page's prose.
 
     Text under furniture-like names is not scored; when nothing then stands out, or
@@ -277,9 +299,9 @@ def scored_main(body):
     choice around the first is the same story with more of the page).  Nothing moves
     until the choice is made: the story and the siblings that continue it are wrapped
     only then."""
-    found = _scored_main(body, skip_furniture=True)
+    found = _scored_main(body, True, names, teasers)
     if found is None or _size(found[1]) < RETRY_BELOW:
-        again = _scored_main(body, skip_furniture=False)
+        again = _scored_main(body, False, names, teasers)
         if again is not None and (found is None or _apart_and_longer(again, found)):
             found = again
     if found is None:
@@ -317,16 +339,18 @@ def _size(elements: list) -> int:
     return sum(len("".join(text_of(e).split())) for e in elements)
 
 
-def _scored_main(body, skip_furniture: bool) -> tuple | None:
+def _scored_main(body, skip_furniture: bool, names: tuple, teasers: bool) -> tuple | None:
     """(the top container, the elements chosen with it), or None when nothing stands out."""
     scores: dict = {}
     prose: list = []  # (credited element, weighted length) of every scored paragraph
     furniture: dict = {}
     for text, parent, element, whole in paragraphs(body):
         size = weighted_length(text)
-        if size < MIN_PARAGRAPH or parent is None or (skip_furniture and _furniture(parent, body, furniture)):
+        if size < MIN_PARAGRAPH or parent is None:
             continue
-        if _link_text(element, whole):  # a teaser's summary, a line of links: not the story's prose
+        if skip_furniture and _furniture(parent, body, furniture, names[1]):
+            continue
+        if not teasers and _link_text(element, whole):  # a teaser's summary, a line of links: not prose
             continue
         prose.append((parent, size))
         points = 1 + len(COMMAS.findall(text)) + min(3, size / 100)
@@ -334,12 +358,14 @@ def _scored_main(body, skip_furniture: bool) -> tuple | None:
         while parent is not None and level < 3:
             if parent.tag in CONTAINERS or parent.tag in ("article", "main"):
                 if parent not in scores:
-                    scores[parent] = TAG_SCORE.get(parent.tag, 0) + class_weight(parent)
+                    scores[parent] = TAG_SCORE.get(parent.tag, 0) + class_weight(parent, names[0])
                 scores[parent] += points / (1, 2, 3)[level]
             parent, level = parent.getparent(), level + 1
     if not scores:
         return None
-    final = {element: score * (1 - link_density(element)) for element, score in scores.items()}
+    # A listing's items are its links: their density halves a container's score, not more.
+    keep = 0.5 if teasers else 1.0
+    final = {element: score * (1 - keep * link_density(element)) for element, score in scores.items()}
     top = max(final, key=final.get)
     if top is body:
         return body, [body]
@@ -415,7 +441,7 @@ PRUNABLE = frozenset(("div", "section", "ul", "ol", "table", "aside", "nav", "dl
 ARTICLE_LINKS = 0.25  # a root with more link text than this is a listing: its links are content
 
 
-def prune_link_lists(root, actions: list) -> None:
+def prune_link_lists(root, actions: list, kind: str | None = None) -> None:
     """Inside the chosen article of a whole page: containers that are mostly links and
     hold no sentences (menus, tag clouds, related-story lists) go, innermost first."""
     from ..dom import excerpt, remove
@@ -431,10 +457,46 @@ def prune_link_lists(root, actions: list) -> None:
         if size < 20 or len(COMMAS.findall(text)) >= 10:
             continue
         density = link_density(element, len(text))
-        weight = class_weight(element)
+        weight = class_weight(element, furniture_names(kind)[0])
         if density > (0.5 if weight >= 25 else 0.33):
             actions.append(Action("page.link-list", "remove", excerpt(element)))
             remove(element)
+
+
+CARD_LISTS = ("ul", "ol", "div", "section")
+# A price: a currency sign or code next to a number, either side.
+PRICE = re.compile(
+    r"(?:[$€£¥₹₩₽]|\b(?:USD|EUR|GBP|CAD|AUD|CHF|INR|JPY|Rs\.?|R\$|kr)\s?)\s?\d"
+    r"|\d(?:[\d.,\s]*\d)?\s?(?:[€£$₹₽]|\b(?:kr|zł|Kč|USD|EUR|GBP|CHF|lei|Ft)\b)"
+)
+CARDS = 3  # at least this many priced cards make a grid of other items
+CARD_TEXT = 400  # characters: a card is a name, a price and a few words
+
+
+def prune_item_cards(root, actions: list) -> None:
+    """On one product's page: the grids of other products' cards (seen also, similar
+    items, bought together), siblings of one shape each holding a link and a price."""
+    from ..dom import excerpt, remove
+    from .actions import Action
+
+    for parent in list(root.iter(*CARD_LISTS)):
+        if len(parent) < CARDS or parent is root or not _holds(root, parent):
+            continue
+        shapes: dict = {}
+        for child in parent:
+            if is_element(child):
+                shapes.setdefault((child.tag, child.get("class")), []).append(child)
+        cards = max(shapes.values(), key=len, default=())
+        if len(cards) < CARDS:
+            continue
+        priced = 0
+        for card in cards:
+            text = text_of(card)
+            if len(text) <= CARD_TEXT and PRICE.search(text) and card.find(".//a") is not None:
+                priced += 1
+        if priced >= CARDS and priced >= 0.6 * len(cards):
+            actions.append(Action("page.item-cards", "remove", excerpt(parent)))
+            remove(parent)
 
 
 def drop_title_heading(root, title: str | None, actions: list) -> None:

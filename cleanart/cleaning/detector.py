@@ -83,7 +83,7 @@ def model() -> Model:
     import yaml
 
     raw = Path(__file__).with_name("detector.yaml").read_bytes()
-    data = yaml.load(raw, Loader=yaml.CSafeLoader)
+    data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml where built
     # The patterns' anchors come from the cache when detector.yaml has not changed:
     # parsing them all is most of what a one-post run would spend here.
     entry = cache.key([raw, Path(screens.__file__).read_bytes()])  # anchors as screen.py finds them
@@ -283,12 +283,15 @@ def is_article_text(b: Block) -> bool:
     return b.units >= 40 and b.link_ratio < 0.3 and len(SENTENCE_OR_CLAUSE.findall(b.text)) >= 2
 
 
-def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) -> None:
+def score_blocks(
+    blocks: list[Block], m: Model, threshold: float | None = None, classes=None, weights=None
+) -> None:
     """Fill in each block's evidence and score (context needs the whole list).
 
     With ``threshold``, a block that cannot reach it whatever cues it holds is not
-    searched for cues (most article paragraphs): its score is then a lower bound."""
-    w = m.weights
+    searched for cues (most article paragraphs): its score is then a lower bound.
+    ``classes`` and ``weights`` replace the model's for one kind of page."""
+    w = m.weights if weights is None else {**m.weights, **weights}
     n = len(blocks)
     seen: set[str] = set()
     # Link lines that run to the end of the body: a related list, with or without a heading.
@@ -348,7 +351,7 @@ def score_blocks(blocks: list[Block], m: Model, threshold: float | None = None) 
             under_heading = True
         elif b.units <= 8 and "related" in names and (b.text.endswith((":", "：")) or b.units <= 6):
             under_heading = True
-        boiler = sorted(b.classes & m.classes)
+        boiler = sorted(b.classes & (m.classes if classes is None else classes))
         if boiler:
             ev.append((f"class {boiler[0]}", w["boiler_class"] * fade))
         if b.units <= 80:
@@ -412,9 +415,13 @@ def reasons(block: Block, limit: int = 3) -> str:
     return " · ".join(name for name, _ in positive) + f" (score {block.score:.1f})"
 
 
-def detect(root, balance: str, actions: list[Action], protect: Protection = NO_PROTECTION, runs=None) -> None:
+def detect(
+    root, balance: str, actions: list[Action], protect: Protection = NO_PROTECTION, runs=None, kind=None
+) -> None:
     """Remove the blocks whose score reaches the balance's threshold.
 
+    ``kind`` is a whole page's type: the class words that name its content there are
+    no evidence of boilerplate, and its weights replace the model's (page_types.yaml).
     Blocks a ``keep`` rule covers stay.  The longest block is never removed when all
     would go, so a post always keeps something of its own.
     """
@@ -423,7 +430,13 @@ def detect(root, balance: str, actions: list[Action], protect: Protection = NO_P
     blocks = blocks_of(root, runs)
     if not blocks:
         return
-    score_blocks(blocks, m, threshold)
+    classes = weights = None
+    if kind:
+        from .page import kind_says, not_furniture
+
+        classes = m.classes - not_furniture(kind)
+        weights = kind_says(kind, "detector_weights")
+    score_blocks(blocks, m, threshold, classes, weights)
     doomed = [b for b in blocks if b.score >= threshold and not protect.covers(b.run) and not is_media(b.run)]
     if len(doomed) == len(blocks):
         doomed = [b for b in doomed if b is not max(blocks, key=lambda x: (x.units, -x.score))]

@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from ..dom import text_of
 
+# Of those, the types that say the page is a story (not a WebPage, which any page is).
+STORY_TYPES = re.compile(r"article|blogposting|report|review|recipe|howto", re.I)
 ARTICLE_TYPES = re.compile(
     r"article|posting|report|newsarticle|blogposting|webpage|review|recipe|howto", re.I
 )
 
 
-def json_ld(document) -> dict[str, Any]:
+LD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:https?://schema\.org/)?(\w+)"')
+
+
+def json_ld(document, types: Counter | None = None) -> dict[str, Any]:
     """The page's schema.org article (JSON-LD): headline, authors, dates, image, publisher.
 
     Pages list several objects (an @graph, a BreadcrumbList, the WebSite); the first whose
-    @type names an article wins.  Broken JSON is passed over: it is the page's mistake."""
+    @type names an article wins.  Broken JSON is passed over: it is the page's mistake.
+    ``types``, when given, counts every object's @type (the page's kind is read from them)."""
     import json
 
+    found: dict[str, Any] = {}
     for script in document.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        if types is not None:  # every object's, nested ones too: a search, not a parse
+            types.update(LD_TYPE.findall(script.text))
+        if found:
             continue
         try:
             data = json.loads(script.text.strip().rstrip(";"))
@@ -33,7 +49,8 @@ def json_ld(document) -> dict[str, Any]:
             if any(isinstance(k, str) and ARTICLE_TYPES.search(k) for k in kinds) and (
                 item.get("headline") or item.get("author") or item.get("datePublished")
             ):
-                return {
+                found = {
+                    "@type": next(k for k in kinds if isinstance(k, str) and ARTICLE_TYPES.search(k)),
                     "title": _ld_text(item.get("headline") or item.get("name")),
                     "author": ", ".join(_ld_names(item.get("author"))) or None,
                     "date": _ld_text(item.get("datePublished")),
@@ -41,7 +58,10 @@ def json_ld(document) -> dict[str, Any]:
                     "image": _ld_url(item.get("image")),
                     "site": ", ".join(_ld_names(item.get("publisher"))) or None,
                 }
-    return {}
+                if types is None:
+                    return found
+                break
+    return found
 
 
 def _ld_items(data, depth: int = 0):
@@ -95,7 +115,9 @@ def read_page_meta(document) -> dict[str, Any]:
     def pick(*keys):
         return next((metas[k] for k in keys if metas.get(k)), None)
 
-    ld = json_ld(document)
+    ld_types: Counter = Counter()
+    ld = json_ld(document, ld_types)
+    story = bool(STORY_TYPES.search(ld.get("@type") or ""))
     title = ld.get("title") or pick("og:title", "twitter:title")
     if not title:
         element = document.find(".//title")
@@ -134,7 +156,92 @@ def read_page_meta(document) -> dict[str, Any]:
     found["tags"] = [k.strip() for k in re.split(r"[,，]", keywords) if k.strip()] if keywords else []
     found["site"] = pick("og:site_name", "application-name") or ld.get("site")
     found["language"] = _language(document, pick("og:locale", "content-language", "language"))
+    found["page_type"] = page_type(document, ld_types, metas.get("og:type"), found["url"], story)
     return {k: v for k, v in found.items() if v}
+
+
+@lru_cache(maxsize=1)
+def page_kinds() -> tuple[tuple[str, frozenset, frozenset, frozenset, frozenset, dict], ...]:
+    """(kind, ld types, og types, url words, not-furniture words, the rest of its spec),
+    from page_types.yaml."""
+    import yaml
+
+    data = yaml.load(
+        Path(__file__).with_name("page_types.yaml").read_bytes(),
+        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
+    )
+    return tuple(
+        (
+            name,
+            frozenset(t.lower() for t in spec.get("ld_types") or ()),
+            frozenset(t.lower() for t in spec.get("og_types") or ()),
+            frozenset(w.lower() for w in spec.get("url_words") or ()),
+            frozenset(w.lower() for w in spec.get("not_furniture") or ()),
+            spec,
+        )
+        for name, spec in data["kinds"].items()
+    )
+
+
+def not_furniture(kind: str | None) -> frozenset:
+    """The class/id words that name content, not furniture, on this kind of page."""
+    return next((words for name, *_, words, _ in page_kinds() if name == kind), frozenset())
+
+
+def kind_says(kind: str | None, key: str) -> str | None:
+    """What page_types.yaml says of a kind of page under ``key`` (teasers, item_cards)."""
+    return next((spec.get(key) for name, *_, spec in page_kinds() if name == kind), None)
+
+
+# Microdata types, read in C: a page's itemtype attributes are few.
+ITEMTYPES = etree.XPath("//*/@itemtype", smart_strings=False)
+
+
+def page_type(
+    document, ld_types: Counter, og_type: str | None, url: str | None, story: bool = False
+) -> str | None:
+    """The page's kind (discussion, product...) from its schema.org types, og:type or
+    address words; None for an article (or a page that says nothing).
+
+    ``story``: the page's JSON-LD calls it a story (NewsArticle, BlogPosting...): unless
+    its JSON-LD or og:type name another kind, it is one, whatever its microdata or its
+    address words say (and neither is read)."""
+    counts: Counter = Counter()
+    for kind, count in ld_types.items():
+        counts[kind.lower()] += count
+    og = (og_type or "").strip().lower()
+    kinds = page_kinds()
+    found = _declared(kinds, counts, og)
+    if found or story:
+        return found
+    counts.update(value.rsplit("/", 1)[-1].lower() for item in ITEMTYPES(document) for value in item.split())
+    found = _declared(kinds, counts, og)
+    if found:
+        return found
+    if url:  # a canonical link may be relative (viewtopic.php?id=12)
+        parts = urlsplit(url.strip().lower())
+        # Whole segments of the path (a section: /forum/, /t/, /itm/), each also without
+        # its extension (viewtopic.php), and the names of the query's parameters longer
+        # than a letter (index.php?topic=5; ?t=30 is as often a time).  Not the words of
+        # a slug: an article may be about a forum.
+        words = {segment for segment in parts.path.split("/") if segment}
+        words.update({segment.split(".", 1)[0] for segment in words})
+        words.update(
+            key for key, _, _ in (pair.partition("=") for pair in parts.query.split("&")) if len(key) > 1
+        )
+        for name, _, _, url_words, *_ in kinds:
+            if words & url_words:
+                return name
+    return None
+
+
+def _declared(kinds, counts: Counter, og: str) -> str | None:
+    """The first kind whose schema.org types (declared few enough times) or og:type the page shows."""
+    for name, ld, ogs, _, _, spec in kinds:
+        most = spec.get("ld_at_most")
+        if og in ogs or any(counts[t] and (most is None or counts[t] <= most) for t in ld):
+            return name
+    return None
 
 
 def _language(document, declared: str | None) -> str | None:
@@ -166,4 +273,5 @@ def scope_facts(meta: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:
         "categories": categories,
         "url": [u for u in (meta.get("url"), page.get("url")) if u],
         "generator": page.get("generator"),
+        "page_type": page.get("page_type") or "article",
     }
