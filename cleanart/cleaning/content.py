@@ -64,9 +64,10 @@ def weighted_length(text: str) -> float:
     return len(text) + 1.5 * len(CJK.findall(text))
 
 
-def class_weight(element, negative=NEGATIVE) -> int:
-    """+25 for article-like class/id words, -25 for furniture-like ones, +40 for marked bodies."""
-    weight = _name_weight(element.get("class"), negative) + _name_weight(element.get("id"), negative)
+def class_weight(element, kind: str | None = None) -> int:
+    """+25 for article-like class/id words, -25 for furniture-like ones (on this ``kind``
+    of page: see furniture_names), +40 for marked bodies."""
+    weight = _name_weight(element.get("class"), kind) + _name_weight(element.get("id"), kind)
     if element.get("itemprop") == "articleBody":
         weight += 40
     if element.get("role") == "main":
@@ -75,14 +76,14 @@ def class_weight(element, negative=NEGATIVE) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _name_weight(value: str | None, negative=NEGATIVE) -> int:
+def _name_weight(value: str | None, kind: str | None) -> int:
     """The weight of one class or id value (a page repeats the same few many times)."""
     if not value:
         return 0
     weight = 0
     if MARKED.search(value):
         weight += 40
-    if negative.search(value):
+    if furniture_names(kind)[0].search(value):
         weight -= 25
     if POSITIVE.search(value):
         weight += 25
@@ -125,7 +126,7 @@ def link_density(element, total: int | None = None) -> float:
     return min(1.0, linked / total)
 
 
-def _furniture(element, body, memo: dict, unlikely=UNLIKELY) -> bool:
+def _furniture(element, body, memo: dict, kind: str | None = None) -> bool:
     """Inside navigation, a header/footer/aside/form, or a container named like furniture
     (memoised: every paragraph asks about the same ancestors)."""
     chain = []
@@ -135,7 +136,7 @@ def _furniture(element, body, memo: dict, unlikely=UNLIKELY) -> bool:
             found = memo[node]
             break
         chain.append(node)
-        if node.tag in SKIP or _unlikely((node.get("class") or "") + " " + (node.get("id") or ""), unlikely):
+        if node.tag in SKIP or _unlikely((node.get("class") or "") + " " + (node.get("id") or ""), kind):
             found = True
             break
         node = node.getparent()
@@ -145,7 +146,8 @@ def _furniture(element, body, memo: dict, unlikely=UNLIKELY) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _unlikely(words: str, unlikely=UNLIKELY) -> bool:
+def _unlikely(words: str, kind: str | None) -> bool:
+    unlikely = furniture_names(kind)[1]
     return bool(words.strip() and unlikely.search(words) and not MAYBE.search(words))
 
 
@@ -286,10 +288,10 @@ def main_content(body, kind: str | None = None):
 
     marked = marked_main(body, kind_says(kind, "marks") == "posts")
     teasers = kind_says(kind, "teasers") == "content"
-    return scored_main(body if marked is None else marked, furniture_names(kind), teasers)
+    return scored_main(body if marked is None else marked, kind, teasers)
 
 
-def scored_main(body, names: tuple = (NEGATIVE, UNLIKELY), teasers: bool = False):
+def scored_main(body, kind: str | None = None, teasers: bool = False):
     """The container with the most prose, grown until it holds most of the page's prose.
 
     Text under furniture-like names is not scored; when nothing then stands out, or
@@ -299,9 +301,9 @@ def scored_main(body, names: tuple = (NEGATIVE, UNLIKELY), teasers: bool = False
     choice around the first is the same story with more of the page).  Nothing moves
     until the choice is made: the story and the siblings that continue it are wrapped
     only then."""
-    found = _scored_main(body, True, names, teasers)
+    found = _scored_main(body, True, kind, teasers)
     if found is None or _size(found[1]) < RETRY_BELOW:
-        again = _scored_main(body, False, names, teasers)
+        again = _scored_main(body, False, kind, teasers)
         if again is not None and (found is None or _apart_and_longer(again, found)):
             found = again
     if found is None:
@@ -339,7 +341,7 @@ def _size(elements: list) -> int:
     return sum(len("".join(text_of(e).split())) for e in elements)
 
 
-def _scored_main(body, skip_furniture: bool, names: tuple, teasers: bool) -> tuple | None:
+def _scored_main(body, skip_furniture: bool, kind: str | None, teasers: bool) -> tuple | None:
     """(the top container, the elements chosen with it), or None when nothing stands out."""
     scores: dict = {}
     prose: list = []  # (credited element, weighted length) of every scored paragraph
@@ -348,7 +350,7 @@ def _scored_main(body, skip_furniture: bool, names: tuple, teasers: bool) -> tup
         size = weighted_length(text)
         if size < MIN_PARAGRAPH or parent is None:
             continue
-        if skip_furniture and _furniture(parent, body, furniture, names[1]):
+        if skip_furniture and _furniture(parent, body, furniture, kind):
             continue
         if not teasers and _link_text(element, whole):  # a teaser's summary, a line of links: not prose
             continue
@@ -358,7 +360,7 @@ def _scored_main(body, skip_furniture: bool, names: tuple, teasers: bool) -> tup
         while parent is not None and level < 3:
             if parent.tag in CONTAINERS or parent.tag in ("article", "main"):
                 if parent not in scores:
-                    scores[parent] = TAG_SCORE.get(parent.tag, 0) + class_weight(parent, names[0])
+                    scores[parent] = TAG_SCORE.get(parent.tag, 0) + class_weight(parent, kind)
                 scores[parent] += points / (1, 2, 3)[level]
             parent, level = parent.getparent(), level + 1
     if not scores:
@@ -457,7 +459,7 @@ def prune_link_lists(root, actions: list, kind: str | None = None) -> None:
         if size < 20 or len(COMMAS.findall(text)) >= 10:
             continue
         density = link_density(element, len(text))
-        weight = class_weight(element, furniture_names(kind)[0])
+        weight = class_weight(element, kind)
         if density > (0.5 if weight >= 25 else 0.33):
             actions.append(Action("page.link-list", "remove", excerpt(element)))
             remove(element)
