@@ -76,15 +76,29 @@ def process(
     return proc
 
 
+_DONT_WRITE_BYTECODE = pytest.StashKey[bool]()  # sys.dont_write_bytecode, as this run began
+
+
 def pytest_sessionstart(session):
     """Byte-compile cleanart once, as installing it does: the real processes the tests
     start (and this one) then load it instead of compiling every module each time,
-    which they otherwise do under PYTHONDONTWRITEBYTECODE with an editable install."""
+    which they otherwise do under PYTHONDONTWRITEBYTECODE with an editable install.
+
+    For the same reason pytest may cache what it collects: the test modules, and
+    hypothesis (a pytest plugin's package), with their asserts rewritten, which it
+    otherwise rewrites again at every run (2.6 s of CPU, in each process that collects)."""
     import compileall
 
     import cleanart
 
     compileall.compile_dir(os.path.dirname(cleanart.__file__), quiet=1)
+    session.config.stash[_DONT_WRITE_BYTECODE] = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+
+
+def pytest_collection_finish(session):
+    """Collected: this process writes bytecode again only if it was told to."""
+    sys.dont_write_bytecode = session.config.stash.get(_DONT_WRITE_BYTECODE, sys.dont_write_bytecode)
 
 
 @pytest.fixture(scope="session", autouse=True)
