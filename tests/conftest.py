@@ -76,6 +76,26 @@ def process(
     return proc
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads these options
+def pytest_cmdline_main(config):
+    """The whole suite (no paths named) runs on ``-n auto`` workers, at most 4, when
+    pytest-xdist is installed (the test extra installs it), a file to a worker: its
+    module-scoped fixtures (a Dask cluster, folders of 1,500 posts) are then made once,
+    as in one process.  ``-n N`` chooses the number, ``-n 0`` or ``-p no:xdist`` runs
+    the tests in this process, as does naming paths (one file needs no workers)."""
+    if (
+        config.pluginmanager.hasplugin("xdist")
+        and not hasattr(config, "workerinput")  # a worker itself
+        and config.option.numprocesses is None
+        and config.option.dist == "no"
+        and not config.option.tx
+        and getattr(getattr(config, "args_source", None), "name", None) == "TESTPATHS"  # pytest 7.2+
+    ):
+        config.option.numprocesses = "auto"
+        config.option.maxprocesses = config.option.maxprocesses or 4
+        config.option.dist = "loadfile"
+
+
 _DONT_WRITE_BYTECODE = pytest.StashKey[bool]()  # sys.dont_write_bytecode, as this run began
 
 
