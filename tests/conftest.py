@@ -76,15 +76,49 @@ def process(
     return proc
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads these options
+def pytest_cmdline_main(config):
+    """The whole suite (no paths named) runs on ``-n auto`` workers, at most 4, when
+    pytest-xdist is installed (the test extra installs it), a file to a worker: its
+    module-scoped fixtures (a Dask cluster, folders of 1,500 posts) are then made once,
+    as in one process.  ``-n N`` chooses the number, ``-n 0`` or ``-p no:xdist`` runs
+    the tests in this process, as does naming paths (one file needs no workers)."""
+    if (
+        config.pluginmanager.hasplugin("xdist")
+        and not hasattr(config, "workerinput")  # a worker itself
+        and config.option.numprocesses is None
+        and config.option.dist == "no"
+        and not config.option.tx
+        and getattr(getattr(config, "args_source", None), "name", None) == "TESTPATHS"  # pytest 7.2+
+    ):
+        config.option.numprocesses = "auto"
+        config.option.maxprocesses = config.option.maxprocesses or 4
+        config.option.dist = "loadfile"
+
+
+_DONT_WRITE_BYTECODE = pytest.StashKey[bool]()  # sys.dont_write_bytecode, as this run began
+
+
 def pytest_sessionstart(session):
     """Byte-compile cleanart once, as installing it does: the real processes the tests
     start (and this one) then load it instead of compiling every module each time,
-    which they otherwise do under PYTHONDONTWRITEBYTECODE with an editable install."""
+    which they otherwise do under PYTHONDONTWRITEBYTECODE with an editable install.
+
+    For the same reason pytest may cache what it collects: the test modules, and
+    hypothesis (a pytest plugin's package), with their asserts rewritten, which it
+    otherwise rewrites again at every run (2.6 s of CPU, in each process that collects)."""
     import compileall
 
     import cleanart
 
     compileall.compile_dir(os.path.dirname(cleanart.__file__), quiet=1)
+    session.config.stash[_DONT_WRITE_BYTECODE] = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+
+
+def pytest_collection_finish(session):
+    """Collected: this process writes bytecode again only if it was told to."""
+    sys.dont_write_bytecode = session.config.stash.get(_DONT_WRITE_BYTECODE, sys.dont_write_bytecode)
 
 
 @pytest.fixture(scope="session", autouse=True)
