@@ -76,6 +76,9 @@ TRACKER_SRC = re.compile(
     r"google-analytics\.com|doubleclick\.net|/stat(s)?\.gif|wp\.com/i/stat|spacer\.gif|blank\.gif",
     re.I,
 )
+# A word every TRACKER_SRC match holds: the pattern runs only on a source with one.
+TRACKER_WORDS = ("pixel", "beacon", "track", "analytics", "doubleclick", "stat", "spacer", "blank")
+TRACKER_WORDS += ("feedburner",)
 PIXEL_STYLE = re.compile(r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:\.0+)?px", re.I)
 
 
@@ -189,7 +192,8 @@ def fix_image(img) -> bool:
         return False
     if PIXEL_STYLE.search(img.get("style", "")):
         return False
-    return not TRACKER_SRC.search(src)
+    low = src.lower()
+    return not (any(word in low for word in TRACKER_WORDS) and TRACKER_SRC.search(src))
 
 
 def split_blank_lines(root) -> None:
