@@ -77,8 +77,17 @@ TRACKER_SRC = re.compile(
     re.I,
 )
 # A word every TRACKER_SRC match holds: the pattern runs only on a source with one.
-TRACKER_WORDS = ("pixel", "beacon", "track", "analytics", "doubleclick", "stat", "spacer", "blank")
-TRACKER_WORDS += ("feedburner",)
+TRACKER_WORDS = (
+    "pixel",
+    "beacon",
+    "track",
+    "analytics",
+    "doubleclick",
+    "stat",
+    "spacer",
+    "blank",
+    "feedburner",
+)
 PIXEL_STYLE = re.compile(r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:\.0+)?px", re.I)
 
 
