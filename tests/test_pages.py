@@ -380,3 +380,58 @@ def test_forum_addresses_are_read_from_path_segments_and_query_names():
     assert kind("https://example.org/index.php?topic=589") == "discussion"
     assert kind("https://example.org/t/a-question/3275") == "discussion"
     assert kind("https://example.org/shop/t-shirt-black") is None
+
+
+FAQ = [
+    "Sandbags are handed out at the fire station from seven in the morning until the river falls.",
+    "The council pays for the cleaning of flooded cellars when the owner was insured before May.",
+]
+
+
+def test_collapsed_accordion_and_tab_panels_are_kept():
+    """Hidden until a reader clicks (display:none, opened by a button's aria-controls,
+    or a tab panel): the page's own text, not hidden junk."""
+    accordion = (
+        "<a role='button' aria-controls='faq-1'>Where are the sandbags?</a>"
+        f"<div id='faq-1' style='display:none'><p>{FAQ[0]}</p></div>"
+        f"<div role='tabpanel' hidden><p>{FAQ[1]}</p></div>"
+    )
+    text = clean(page(NAV + "<div class='post'>" + paragraphs() + accordion + "</div>" + FOOTER)).text
+    for answer in FAQ:
+        assert answer in text, text
+
+
+def test_a_hidden_dialog_a_button_opens_still_goes():
+    dialog = (
+        "<a role='button' aria-controls='signup'>Newsletter</a>"
+        "<div id='signup' role='dialog' style='display:none'><p>Sign up for our newsletter, "
+        "delivered every morning with the day's most important stories.</p></div>"
+    )
+    text = clean(page(NAV + "<div class='post'>" + paragraphs() + dialog + "</div>" + FOOTER)).text
+    assert STORY[0] in text
+    assert "Sign up for our newsletter" not in text, text
+
+
+def test_a_main_element_around_a_short_box_does_not_hide_the_story_beside_it():
+    """A <main> holding only a call to action (a template's), the story outside it with
+    several times its text: the story is the article."""
+    places = ["the bakery", "the school", "the chapel", "the mill", "the station", "the library"]
+    places += ["the market hall", "the old bridge", "the football ground", "the harbour office"]
+    story = [
+        f"By Wednesday the water had reached {place}, where volunteers carried furniture to the "
+        f"upper floor while the fire brigade pumped the street outside and checked every cellar."
+        for place in places
+    ]
+    call = (
+        "<main><h2>Talk to our team</h2><p>Book a meeting with one of our specialists to see how "
+        "the Valley Gazette archive can help your research, your school or your library, with "
+        "scanned issues from 1890 to today, searchable by name, street and date, and a reading "
+        "room open six days a week for anyone who wants to see the printed pages themselves. "
+        "Our archivists answer questions by phone and email, and arrange group visits for "
+        "schools, societies and families tracing the history of a house, a farm or a name in "
+        "the valley.</p></main>"
+    )
+    body = "<div class='post'>" + "".join(f"<p>{p}</p>" for p in story) + "</div>"
+    text = clean(page(NAV + body + call + FOOTER)).text
+    for p in story:
+        assert p in text, text

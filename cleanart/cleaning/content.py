@@ -264,9 +264,12 @@ def marked_main(body, posts: bool = False):
         sizes = {t: len(text_of(t).strip()) for t in candidates}
         best = max(candidates, key=sizes.get)
         size = sizes[best]
-        if size >= 0.25 * total or (len(candidates) == 1 and size >= 500):
+        if size >= 0.25 * total:
+            return best
+        if len(candidates) == 1 and size >= 500 and not _outweighed(best, body):
             return best  # a short teaser marked <article> is not the story
-        if size >= 1000 and size >= DOMINANT * max((sizes[t] for t in _apart(best, candidates)), default=0):
+        others = [sizes[t] for t in _apart(best, candidates)]
+        if others and size >= 1000 and size >= DOMINANT * max(others):
             return best  # the story among teasers: one <article> many times the longest of the others
         if kind == 0 and len(candidates) == 1 and size >= 200:
             return best  # schema.org's articleBody says exactly where the story is, short or not
@@ -274,6 +277,19 @@ def marked_main(body, posts: bool = False):
 
 
 DOMINANT = 5  # the story's <article> holds this many times the text of any teaser's
+OUTWEIGHS = 3  # prose outside a mark this many times its text: the mark is not the story
+
+
+def _outweighed(marked, body) -> bool:
+    """Whether the page's best container of prose lies outside a mark that holds a small
+    share of the page (a <main> around a footer's call to action, the story beside it)
+    and holds several times its text."""
+    found = _scored_main(body, True, None, False)  # a look: nothing moves
+    if found is None:
+        return False
+    top, kept = found
+    apart = not _holds(top, marked) and not _holds(marked, top)
+    return apart and _size(kept) >= OUTWEIGHS * _size([marked])
 
 
 def _apart(element, candidates) -> list:

@@ -101,7 +101,7 @@ def structural_cleanup(root, actions: list[Action]) -> None:
     but unwrapped, whatever it is: the readable page served inside <noscript>, content
     hidden until a script reveals it, or the rest of a page swallowed by an unclosed
     <button> in broken markup."""
-    page_size = PageSize(root)
+    page_size, toggles = PageSize(root), Toggles(root)
     elements = list(iter_elements(root))  # in document order: a subtree follows its root
     position = 0
     while position < len(elements):
@@ -110,6 +110,8 @@ def structural_cleanup(root, actions: list[Action]) -> None:
         name = element.tag
         style = element.get("style")
         hidden = element.get("hidden") is not None or (style is not None and HIDDEN_STYLE.search(style))
+        if hidden and name not in DROP_TAGS and toggles.opens(element):
+            continue  # a collapsed accordion or tab panel: a reader opens it with a click
         if name not in DROP_TAGS and not hidden:  # most elements: nothing to drop
             if name in INLINE_TEXT and (style or name == "font") and invisible_text(element):
                 rule, text = "structure.invisible-text", excerpt(element)
@@ -172,6 +174,28 @@ class PageSize:
         if self.size is None:
             self.size = readable_size(self.root)
         return self.size
+
+
+class Toggles:
+    """Collapsed panels: a hidden element that is a tab or accordion panel (role region
+    or tabpanel), or that a button of the page opens (aria-controls names its id), is
+    text a reader sees with a click.  Not a dialog or a menu: those are popups and
+    navigation.  The ids are read the first time a hidden element asks."""
+
+    NOT_PANELS = frozenset(("dialog", "alertdialog", "menu", "menubar", "navigation", "tooltip"))
+
+    def __init__(self, root) -> None:
+        self.root, self.ids = root, None
+
+    def opens(self, element) -> bool:
+        role = element.get("role")
+        if role in ("region", "tabpanel"):
+            return True
+        if role in self.NOT_PANELS or element.tag in ("nav", "aside", "form") or not element.get("id"):
+            return False
+        if self.ids is None:
+            self.ids = {name for value in self.root.xpath(".//@aria-controls") for name in value.split()}
+        return element.get("id") in self.ids
 
 
 def holds_a_page(element, page_size: PageSize) -> bool:
