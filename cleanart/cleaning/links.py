@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from ..dom import new_element, remove, text_of, unwrap
 
 URL_ATTRS = (
@@ -53,9 +55,14 @@ def absolutise(root, base: str | None) -> None:
                 element.set(attr, urljoin(base, value.strip()))
 
 
+# Links to a place on the same page, found through their href attributes (a predicate
+# on every <a> costs libxml2 more).
+LOCAL_LINKS = etree.XPath(".//a/@href[starts-with(., '#')]/..")
+
+
 def mark_footnotes(root) -> None:
     """``<sup><a href="#fn1">1</a></sup>`` → ``[^1]``; the note (a list item) → ``[^1]: text``."""
-    refs = [ref for ref in root.xpath(".//a[starts-with(@href, '#')]") if _is_reference(ref)]
+    refs = [ref for ref in LOCAL_LINKS(root) if _is_reference(ref)]
     if not refs:
         return  # most articles and pages ("#top", "#comments"): nothing to look up
     targets = {e.get("id"): e for e in root.xpath(".//*[@id]")}
