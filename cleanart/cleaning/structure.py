@@ -155,12 +155,16 @@ NEVER_TEXT = frozenset(("script", "style", "template", "svg", "math", "head", "t
 PAGE_SHARE = 0.25  # an element holding this share of the page's text is kept (unwrapped)
 
 
+# Compiled once: element.xpath("...") compiles its expression at every call.
+VISIBLE_LENGTH = etree.XPath("string-length(normalize-space(.))")
+TWO_LINE_BREAKS = etree.XPath(".//text()[contains(substring-after(., '\n'), '\n')]")
+
+
 def readable_size(root) -> int:
     """Characters of text a reader could see (script and style text left out), counted
     by libxml2 itself: a Python walk over a 100,000-deep tree is slow."""
-    size = "string-length(normalize-space(.))"
-    hidden = sum(e.xpath(size) for e in root.iter("script", "style", "template"))
-    return int(root.xpath(size) - hidden)
+    hidden = sum(VISIBLE_LENGTH(e) for e in root.iter("script", "style", "template"))
+    return int(VISIBLE_LENGTH(root) - hidden)
 
 
 class PageSize:
@@ -234,7 +238,7 @@ def split_blank_lines(root) -> None:
 
     lxml finds the few strings with two line breaks in them (a page has thousands of
     strings); each is the text or the tail of its element."""
-    for found in root.xpath(".//text()[contains(substring-after(., '\n'), '\n')]"):
+    for found in TWO_LINE_BREAKS(root):
         element = found.getparent()
         if not is_element(element) or element.tag in ("pre", "textarea", "code"):
             continue
