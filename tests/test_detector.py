@@ -234,3 +234,17 @@ def test_a_cue_with_a_turkish_capital_i_is_still_found():
 
     screen = Screen([[r"(?i)\bpin it\b"]])
     assert screen.candidates("PİN IT") == [0] and screen.candidates("PIN ıT") == [0]
+
+
+@pytest.mark.parametrize(
+    "label", ["Book a demo", "Contact Us", "Request a quote", "SUBSCRIBE", "Learn more »"]
+)
+def test_a_button_label_alone_on_its_line_goes(label):
+    body = EN_STORY[: EN_STORY.index("</p>") + 4] + f"<p>{label}</p>" + EN_STORY[EN_STORY.index("</p>") + 4 :]
+    text = gone(body, label)
+    assert "thirty public libraries" in text and "quiet study areas" in text
+
+
+def test_the_same_words_inside_a_sentence_stay():
+    sentence = "Readers who want to contact us about a missing library can book a demo of the new catalogue."
+    assert sentence in text_of(EN_STORY + f"<p>{sentence}</p>")
