@@ -30,24 +30,97 @@ POSITIVE = re.compile(
     r"zhengwen|neirong|wenzhang",
     re.I,
 )
-NEGATIVE = re.compile(
-    r"hidden|banner|combx|comment|com-|contact|foot|masthead|meta|outbrain|promo|related|scroll|"
-    r"share|shoutbox|sidebar|side-bar|skyscraper|sponsor|shopping|tags|tool|widget|nav|menu|"
-    r"breadcrumb|cookie|consent|newsletter|subscribe|popup|modal|social|recommend|signup|login|"
-    r"header|masthead|byline|author-bio|teaser|card|rail|aside|ad-|ads|advert",
-    re.I,
-)
+# Class and id words of furniture (each a regular expression, most a plain word):
+# page_types.yaml takes some away or adds some for a kind of page (furniture_names).
+NEGATIVE_WORDS = [
+    "hidden",
+    "banner",
+    "combx",
+    "comment",
+    "com-",
+    "contact",
+    "foot",
+    "masthead",
+    "meta",
+    "outbrain",
+    "promo",
+    "related",
+    "scroll",
+    "share",
+    "shoutbox",
+    "sidebar",
+    "side-bar",
+    "skyscraper",
+    "sponsor",
+    "shopping",
+    "tags",
+    "tool",
+    "widget",
+    "nav",
+    "menu",
+    "breadcrumb",
+    "cookie",
+    "consent",
+    "newsletter",
+    "subscribe",
+    "popup",
+    "modal",
+    "social",
+    "recommend",
+    "signup",
+    "login",
+    "header",
+    "byline",
+    "author-bio",
+    "teaser",
+    "card",
+    "rail",
+    "aside",
+    "ad-",
+    "ads",
+    "advert",
+]
+NEGATIVE = re.compile("|".join(NEGATIVE_WORDS), re.I)
 MARKED = re.compile(
     r"articlebody|article-body|article_body|post-body|entry-content|post-content|story-body", re.I
 )
 # Readability's "unlikely candidates": text under these is not scored, unless the same
 # words also say it may be the article.
-UNLIKELY = re.compile(
-    r"-ad-|banner|breadcrumbs|combx|comment|community|disqus|extra|footer|gdpr|header|legends|menu|"
-    r"related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|"
-    r"agegate|pagination|pager|popup|cookie|newsletter|recommend|widget",
-    re.I,
-)
+UNLIKELY_WORDS = [
+    "-ad-",
+    "banner",
+    "breadcrumbs",
+    "combx",
+    "comment",
+    "community",
+    "disqus",
+    "extra",
+    "footer",
+    "gdpr",
+    "header",
+    "legends",
+    "menu",
+    "related",
+    "remark",
+    "replies",
+    "rss",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "social",
+    "sponsor",
+    "supplemental",
+    "ad-break",
+    "agegate",
+    "pagination",
+    "pager",
+    "popup",
+    "cookie",
+    "newsletter",
+    "recommend",
+    "widget",
+]
+UNLIKELY = re.compile("|".join(UNLIKELY_WORDS), re.I)
 MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.I)
 LOOSE_TEXT = frozenset(("div", "section", "article", "main", "td", "center", "blockquote", "dd", "li"))
 COMMAS = re.compile(r"[,，、。；;]")
@@ -162,8 +235,8 @@ def furniture_names(kind: str | None) -> tuple:
     if not words and not more:
         return NEGATIVE, UNLIKELY
     return tuple(
-        re.compile("|".join([w for w in names.pattern.split("|") if w not in words] + more), re.I)
-        for names in (NEGATIVE, UNLIKELY)
+        re.compile("|".join([w for w in names if w not in words] + more), re.I)
+        for names in (NEGATIVE_WORDS, UNLIKELY_WORDS)
     )
 
 
@@ -253,15 +326,19 @@ MARKED_ELEMENTS = etree.XPath(
 )
 
 
-def marked_main(body, posts: bool = False):
+def marked_main(body, kind: str | None = None):
     """The element the page itself marks as the article, when one holds enough of it.
 
-    ``posts``: on a thread, several marks of one kind are its posts, none of them the page."""
+    On a thread (``kind``'s marks: posts), several marks of one kind are its posts, none
+    of them the page."""
+    from .page import kind_says
+
     marked = MARKED_ELEMENTS(body)  # one walk for all four marks
     if not marked:
         return None
+    posts = kind_says(kind, "marks") == "posts"
     total = len(text_of(body).strip()) or 1
-    for kind, is_marked in enumerate(MARKS):
+    for rank, is_marked in enumerate(MARKS):
         candidates = [e for e in marked if is_marked(e)]
         if not candidates or (posts and len(candidates) > 1):
             continue
@@ -270,12 +347,12 @@ def marked_main(body, posts: bool = False):
         size = sizes[best]
         if size >= 0.25 * total:
             return best
-        if len(candidates) == 1 and size >= 500 and not _outweighed(best, body):
+        if len(candidates) == 1 and size >= 500 and not _outweighed(best, body, kind):
             return best  # a short teaser marked <article> is not the story
         others = [sizes[t] for t in _apart(best, candidates)]
         if others and size >= 1000 and size >= DOMINANT * max(others):
             return best  # the story among teasers: one <article> many times the longest of the others
-        if kind == 0 and len(candidates) == 1 and size >= 200:
+        if rank == 0 and len(candidates) == 1 and size >= 200:
             return best  # schema.org's articleBody says exactly where the story is, short or not
     return None
 
@@ -284,11 +361,11 @@ DOMINANT = 5  # the story's <article> holds this many times the text of any teas
 OUTWEIGHS = 3  # prose outside a mark this many times its text: the mark is not the story
 
 
-def _outweighed(marked, body) -> bool:
+def _outweighed(marked, body, kind: str | None) -> bool:
     """Whether the page's best container of prose lies outside a mark that holds a small
     share of the page (a <main> around a footer's call to action, the story beside it)
     and holds several times its text."""
-    found = _scored_main(body, True, None, False)  # a look: nothing moves
+    found = _scored_main(body, True, kind, _teasers(kind))  # a look: nothing moves
     if found is None:
         return False
     top, kept = found
@@ -304,11 +381,15 @@ def _apart(element, candidates) -> list:
 def main_content(body, kind: str | None = None):
     """The element holding the article (``body`` when nothing stands out); ``kind`` is
     the page's type (page_types.yaml), when it says one."""
+    marked = marked_main(body, kind)
+    return scored_main(body if marked is None else marked, kind, _teasers(kind))
+
+
+def _teasers(kind: str | None) -> bool:
+    """Whether linked titles and summaries are content on this kind of page (a listing's)."""
     from .page import kind_says
 
-    marked = marked_main(body, kind_says(kind, "marks") == "posts")
-    teasers = kind_says(kind, "teasers") == "content"
-    return scored_main(body if marked is None else marked, kind, teasers)
+    return kind_says(kind, "teasers") == "content"
 
 
 def scored_main(body, kind: str | None = None, teasers: bool = False):

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -160,37 +160,53 @@ def read_page_meta(document) -> dict[str, Any]:
     return {k: v for k, v in found.items() if v}
 
 
+class PageKind(NamedTuple):
+    """One kind of page_types.yaml: its evidence, lowercased, and its whole spec."""
+
+    name: str
+    ld_types: frozenset
+    og_types: frozenset
+    url_words: frozenset
+    not_furniture: frozenset
+    spec: dict
+
+
 @lru_cache(maxsize=1)
-def page_kinds() -> tuple[tuple[str, frozenset, frozenset, frozenset, frozenset, dict], ...]:
-    """(kind, ld types, og types, url words, not-furniture words, the rest of its spec),
-    from page_types.yaml."""
+def page_kinds() -> dict[str, PageKind]:
+    """The kinds of page_types.yaml by name, in the file's order (the first shown wins)."""
     import yaml
 
     data = yaml.load(
         Path(__file__).with_name("page_types.yaml").read_bytes(),
         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
     )
-    return tuple(
-        (
+
+    def lowered(spec: dict, key: str) -> frozenset:
+        return frozenset(value.lower() for value in spec.get(key) or ())
+
+    return {
+        name: PageKind(
             name,
-            frozenset(t.lower() for t in spec.get("ld_types") or ()),
-            frozenset(t.lower() for t in spec.get("og_types") or ()),
-            frozenset(w.lower() for w in spec.get("url_words") or ()),
-            frozenset(w.lower() for w in spec.get("not_furniture") or ()),
+            lowered(spec, "ld_types"),
+            lowered(spec, "og_types"),
+            lowered(spec, "url_words"),
+            lowered(spec, "not_furniture"),
             spec,
         )
         for name, spec in data["kinds"].items()
-    )
+    }
 
 
 def not_furniture(kind: str | None) -> frozenset:
     """The class/id words that name content, not furniture, on this kind of page."""
-    return next((words for name, *_, words, _ in page_kinds() if name == kind), frozenset())
+    found = page_kinds().get(kind)
+    return found.not_furniture if found else frozenset()
 
 
-def kind_says(kind: str | None, key: str) -> str | None:
+def kind_says(kind: str | None, key: str) -> Any:
     """What page_types.yaml says of a kind of page under ``key`` (teasers, item_cards)."""
-    return next((spec.get(key) for name, *_, spec in page_kinds() if name == kind), None)
+    found = page_kinds().get(kind)
+    return found.spec.get(key) if found else None
 
 
 # Microdata types, read in C: a page's itemtype attributes are few.
@@ -210,7 +226,7 @@ def page_type(
     for kind, count in ld_types.items():
         counts[kind.lower()] += count
     og = (og_type or "").strip().lower()
-    kinds = page_kinds()
+    kinds = page_kinds().values()
     found = _declared(kinds, counts, og)
     if found or story:
         return found
@@ -229,18 +245,18 @@ def page_type(
         words.update(
             key for key, _, _ in (pair.partition("=") for pair in parts.query.split("&")) if len(key) > 1
         )
-        for name, _, _, url_words, *_ in kinds:
-            if words & url_words:
-                return name
+        for kind in kinds:
+            if words & kind.url_words:
+                return kind.name
     return None
 
 
 def _declared(kinds, counts: Counter, og: str) -> str | None:
     """The first kind whose schema.org types (declared few enough times) or og:type the page shows."""
-    for name, ld, ogs, _, _, spec in kinds:
-        most = spec.get("ld_at_most")
-        if og in ogs or any(counts[t] and (most is None or counts[t] <= most) for t in ld):
-            return name
+    for kind in kinds:
+        most = kind.spec.get("ld_at_most")  # a page declaring more lists such things
+        if og in kind.og_types or any(0 < counts[t] <= (most or counts[t]) for t in kind.ld_types):
+            return kind.name
     return None
 
 
