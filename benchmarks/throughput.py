@@ -26,7 +26,7 @@ shows what the cluster costs whatever the machine's load.
 
 With --pages N: N whole saved pages (corpus web/*.html copied again and again), the
 cleanart CLI at -j 1 against trafilatura.extract and a bare lxml parse in one process;
-then both libraries in one process, page by page in turn (cleanart.clean(bytes).text,
+then both libraries in one process, page by page in turn (cleanart.clean(bytes).render("txt"),
 then trafilatura.extract(text)), each one's CPU seconds summed.  The floor is read
 from that pairing: on a shared machine a neighbour's load swings one run against the
 next by a third, and here it falls on both sides alike.
@@ -165,7 +165,7 @@ def loop(kind: str, posts: Path) -> None:
 
 
 def paired_page_loop(pages: Path) -> None:
-    """cleanart.clean(...).text and trafilatura.extract on each page in turn, the CPU
+    """cleanart.clean(...).render("txt") and trafilatura.extract on each page in turn, the CPU
     seconds of each summed: a busy moment on a shared machine costs both alike."""
     import trafilatura
 
@@ -176,7 +176,7 @@ def paired_page_loop(pages: Path) -> None:
     for path in files:
         data = path.read_bytes()
         started = time.process_time()
-        text = clean(data, str(path)).text  # noqa: F841 (rendered, as the CLI would)
+        clean(data, str(path)).render("txt")  # cleaned and rendered, as the CLI would
         middle = time.process_time()
         trafilatura.extract(data.decode("utf-8", errors="replace"))
         ours, theirs = ours + middle - started, theirs + time.process_time() - middle
@@ -233,12 +233,12 @@ def page_throughput(src: Path, n: int) -> None:
     if paired:
         ours, trafilatura = paired["cleanart"], paired["trafilatura"]
         print(
-            "Paired, in one process, page by page (each page: cleanart.clean(bytes).text, then\n"
+            "Paired, in one process, page by page (each page: cleanart.clean(bytes).render('txt'), then\n"
             "trafilatura.extract(text)):\n\n"
             + table(
                 ["system", "docs/CPU s", "CPU s"],
                 [
-                    ["cleanart.clean + .text", f"{n / ours:.0f}", f"{ours:.1f}"],
+                    ["cleanart.clean + render txt", f"{n / ours:.0f}", f"{ours:.1f}"],
                     ["trafilatura.extract", f"{n / trafilatura:.0f}", f"{trafilatura:.1f}"],
                 ],
             )
