@@ -4,10 +4,12 @@ elements, form controls, tracking pixels), and lazy images resolved."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
 from ..dom import BLOCK_TAGS, excerpt, is_element, iter_elements, new_element, remove, text_length, unwrap
+from ..screen import anchors_of, fold
 from .actions import Action
 
 DROP_TAGS = frozenset(
@@ -75,18 +77,6 @@ TRACKER_SRC = re.compile(
     r"feeds\.feedburner\.com/~r/|/pixel\b|[./]pixel\.(gif|png)|beacon|/track(ing)?/|"
     r"google-analytics\.com|doubleclick\.net|/stat(s)?\.gif|wp\.com/i/stat|spacer\.gif|blank\.gif",
     re.I,
-)
-# A word every TRACKER_SRC match holds: the pattern runs only on a source with one.
-TRACKER_WORDS = (
-    "pixel",
-    "beacon",
-    "track",
-    "analytics",
-    "doubleclick",
-    "stat",
-    "spacer",
-    "blank",
-    "feedburner",
 )
 PIXEL_STYLE = re.compile(r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:\.0+)?px", re.I)
 
@@ -229,8 +219,15 @@ def fix_image(img) -> bool:
         return False
     if PIXEL_STYLE.search(img.get("style", "")):
         return False
-    low = src.lower()
-    return not (any(word in low for word in TRACKER_WORDS) and TRACKER_SRC.search(src))
+    folded = fold(src)
+    return not (any(word in folded for word in _tracker_anchors()) and TRACKER_SRC.search(src))
+
+
+@lru_cache(maxsize=1)
+def _tracker_anchors() -> frozenset[str]:
+    """The literals one of which every TRACKER_SRC match holds: the pattern runs only on a
+    source with one (read from the pattern itself, on first use)."""
+    return anchors_of([TRACKER_SRC.pattern]) or frozenset([""])  # "" is in every source
 
 
 def split_blank_lines(root) -> None:
