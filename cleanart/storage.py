@@ -137,13 +137,6 @@ def is_dir(path: str) -> bool:
     return fs.isdir(inner)
 
 
-def is_file(path: str) -> bool:
-    if not is_url(path):
-        return os.path.isfile(local(path))
-    fs, inner = filesystem(path)
-    return fs.isfile(inner)
-
-
 def modified(path: str) -> float | None:
     """When ``path`` was last written, in seconds since the epoch; None when it does not exist."""
     if not is_url(path):

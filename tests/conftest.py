@@ -111,7 +111,8 @@ def pytest_sessionstart(session):
 
     import cleanart
 
-    compileall.compile_dir(os.path.dirname(cleanart.__file__), quiet=1)
+    if not hasattr(session.config, "workerinput"):  # the controller compiles for its workers
+        compileall.compile_dir(os.path.dirname(cleanart.__file__), quiet=1)
     session.config.stash[_DONT_WRITE_BYTECODE] = sys.dont_write_bytecode
     sys.dont_write_bytecode = False
 
