@@ -56,15 +56,20 @@ class Parsed:
     alive: list = field(default_factory=list, repr=False)
 
 
-def parsed_body(body: str) -> Parsed:
-    """The body as a tree, with what the page says about itself."""
+def parsed_body(body: str, inherit: tuple[dict[str, Any], str | None] | None = None) -> Parsed:
+    """The body as a tree, with what the page says about itself (``inherit``: what the
+    first piece of a body cleaned in pieces said, read once, not from every piece)."""
     is_html = looks_like_html(body)
     html = body if is_html else markdown_to_html(body)
     document, warnings = parse_html(html)
-    page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
+    if inherit is not None:
+        page, base = inherit
+    else:
+        page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
+        base = read_base(document)
     root = document.find("body")
     root = document if root is None else root
-    return Parsed(is_html, root, page, read_base(document), warnings, list(document.iter()))
+    return Parsed(is_html, root, page, base, warnings, list(document.iter()))
 
 
 def article_root(root, page: dict[str, Any], main_content: bool, actions: list[Action]):
@@ -121,9 +126,7 @@ def clean(
     """
     if balance not in (*BALANCES, "off"):
         raise ValueError(f"balance must be one of {', '.join(BALANCES)} or off, not {balance!r}")
-    parsed = parsed_body(body)
-    if inherit is not None:
-        parsed.page, parsed.base = inherit
+    parsed = parsed_body(body, inherit)
     is_html, page, warnings = parsed.is_html, parsed.page, parsed.warnings
     actions: list[Action] = []
     root = article_root(parsed.root, page, main_content, actions)
