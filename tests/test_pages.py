@@ -435,3 +435,48 @@ def test_a_main_element_around_a_short_box_does_not_hide_the_story_beside_it():
     text = clean(page(NAV + body + call + FOOTER)).text
     for p in story:
         assert p in text, text
+
+
+def test_a_story_written_once_per_screen_size_comes_out_once():
+    """A desktop and a mobile layout of the same story (Bootstrap's display classes):
+    a reader sees one, so the text holds it once."""
+    desktop = paragraphs("div", " class='d-none d-md-block'")
+    mobile = paragraphs("div", " class='d-md-none'")
+    text = clean(page(NAV + "<div class='post'>" + desktop + mobile + "</div>" + FOOTER)).text
+    for p in STORY:
+        assert text.count(p) == 1, text
+
+
+def test_a_hidden_copy_is_dropped_whichever_comes_first():
+    invisible = paragraphs("div", " class='w-condition-invisible'")
+    text = clean(page("<div class='post'>" + invisible + paragraphs() + "</div>")).text
+    for p in STORY:
+        assert text.count(p) == 1, text
+
+
+def test_the_same_sentence_in_two_items_shown_alike_is_kept_twice():
+    """Two event cards that share a description (both shown on wide screens only) are
+    two items, not two layouts of one."""
+    where = "A conference on flood defences in the town hall, open to residents and engineers."
+    cards = "".join(
+        f"<li><h3>Flood day {n}</h3><p class='d-none d-md-block'>{where}</p></li>" for n in (1, 2)
+    )
+    text = clean(page("<div class='post'>" + f"<ul>{cards}</ul>" + paragraphs() + "</div>")).text
+    assert text.count(where) == 2, text
+
+
+def test_text_repeated_without_a_screen_mark_is_kept_twice():
+    """An API reference repeats a field's description under each method: no layout mark,
+    both stay."""
+    field = "Amount intended to be collected by this payment, a positive integer in cents."
+    sections = "".join(f"<section><h2>{name}</h2><p>{field}</p></section>" for name in ("Create", "Update"))
+    text = clean(page("<div class='post'>" + sections + paragraphs() + "</div>")).text
+    assert text.count(field) == 2, text
+
+
+def test_a_noscript_twin_of_the_story_is_not_printed_again():
+    """The story, and the same story inside <noscript> for readers without scripts."""
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    text = clean(page(f"<div class='post'>{story}<noscript>{story}</noscript></div>")).text
+    for p in STORY:
+        assert text.count(p) == 1, text

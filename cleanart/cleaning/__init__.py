@@ -29,6 +29,7 @@ from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
 from .structure import structural_cleanup
 from .templates import post_blocks, remove_template_blocks
 from .tidy import finish
+from .variants import drop_screen_variants
 
 
 @dataclass
@@ -85,6 +86,7 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
 
         kind = page.get("page_type")
         root = find_main_content(root, kind)
+        drop_screen_variants(root, actions)
         prune_link_lists(root, actions, kind)
         if kind_says(kind, "item_cards") == "drop":
             from .content import prune_item_cards

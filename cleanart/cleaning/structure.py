@@ -8,7 +8,17 @@ from functools import lru_cache
 
 from lxml import etree
 
-from ..dom import BLOCK_TAGS, excerpt, is_element, iter_elements, new_element, remove, text_length, unwrap
+from ..dom import (
+    BLOCK_TAGS,
+    excerpt,
+    is_element,
+    iter_elements,
+    new_element,
+    remove,
+    text_length,
+    text_of,
+    unwrap,
+)
 from ..screen import anchors_of, fold
 from .actions import Action
 
@@ -90,7 +100,8 @@ def structural_cleanup(root, actions: list[Action]) -> None:
     Recall first: an element that holds a large part of the page's text is not removed
     but unwrapped, whatever it is: the readable page served inside <noscript>, content
     hidden until a script reveals it, or the rest of a page swallowed by an unclosed
-    <button> in broken markup."""
+    <button> in broken markup.  Unless the page shows the same text elsewhere: then it
+    is a copy (the <noscript> twin of a script's page, a "republish this" dialog)."""
     page_size, toggles = PageSize(root), Toggles(root)
     elements = list(iter_elements(root))  # in document order: a subtree follows its root
     position = 0
@@ -109,7 +120,9 @@ def structural_cleanup(root, actions: list[Action]) -> None:
                 rule, text = "structure.tracking-pixel", element.get("src", "")
             else:
                 continue
-        elif name not in NEVER_TEXT and holds_a_page(element, page_size):
+        elif (
+            name not in NEVER_TEXT and holds_a_page(element, page_size) and not shown_elsewhere(element, root)
+        ):
             actions.append(Action(f"structure.{'hidden' if hidden else name}", "unwrap", excerpt(element)))
             unwrap(element)
             continue
@@ -200,6 +213,23 @@ def holds_a_page(element, page_size: PageSize) -> bool:
     if size < 200 or size < PAGE_SHARE * page_size():
         return False
     return any(is_element(c) and c.tag in BLOCK_TAGS for c in element.iter())
+
+
+SAME_PARAGRAPH = etree.XPath(".//p[normalize-space()=$text]")
+PARAGRAPH_LENGTH = 80  # characters: a paragraph this long is not repeated by chance
+
+
+def shown_elsewhere(element, root) -> bool:
+    """True when the first long paragraph inside ``element`` also stands outside it."""
+    for paragraph in element.iter("p"):
+        text = " ".join(text_of(paragraph).split())
+        if len(text) >= PARAGRAPH_LENGTH:
+            return any(not _inside(twin, element) for twin in SAME_PARAGRAPH(root, text=text))
+    return False
+
+
+def _inside(node, ancestor) -> bool:
+    return any(a is ancestor for a in node.iterancestors())
 
 
 def fix_image(img) -> bool:
