@@ -428,15 +428,10 @@ def _render(task: Task, job: Job) -> Result:
         return _failed(result, task.target or "cannot be read")
     try:
         if task.record is not None:
-            from . import records
-
-            article = records.clean_record(task.record, job.options, job.fields or records.Fields())
-            if job.write and job.out_dir is not None:
-                name = records.output_name(task.record, article.meta.get("url"), job.fmt)
-                result.target = job.out_dir.rstrip("/") + "/" + name
-                if job.update and storage.newer(result.target, task.record.file):
-                    result.skipped = True
-                    return result
+            article = _clean_record(task.record, job, result)
+            if article is None:
+                result.skipped = True
+                return result
         else:
             data = task.data if task.data is not None else storage.read_bytes(task.path)
             article = clean(data, task.path, job.options)
@@ -463,6 +458,36 @@ def _render(task: Task, job: Job) -> Result:
     result.messages.extend(f"warning: {w}" for w in article.warnings)
     result.output = rendered
     return result
+
+
+def _clean_record(record, job: Job, result: Result):
+    """A record's Article, or None when -u finds its output up to date (``result.target``
+    names the output file when the job writes to a folder).
+
+    The name needs only the article's url.  When the record's own fields give it, the
+    up-to-date check comes before cleaning, so a rerun over a large crawl cleans none
+    of the records it skips; a record whose fields name no url may take its page's
+    canonical link, known only once the record is cleaned.
+    """
+    from . import records
+
+    header, body, charset = records.parse(record, job.fields or records.Fields())
+    to_folder = job.write and job.out_dir is not None
+    url = records.header_url(header) if to_folder else None
+    if url is not None and _up_to_date(record, url, job, result):
+        return None
+    article = records.clean_parsed(header, body, charset, record.source, job.options)
+    if to_folder and url is None and _up_to_date(record, article.meta.get("url"), job, result):
+        return None
+    return article
+
+
+def _up_to_date(record, url: str | None, job: Job, result: Result) -> bool:
+    """Name a record's output file (in ``result.target``) from its url; whether -u skips it."""
+    from . import records
+
+    result.target = job.out_dir.rstrip("/") + "/" + records.output_name(record, url, job.fmt)
+    return job.update and storage.newer(result.target, record.file)
 
 
 def _deliver(result: Result, task: Task, job: Job) -> Result:
