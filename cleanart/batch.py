@@ -25,7 +25,7 @@ from typing import IO, Iterable, Iterator
 
 from . import storage
 from .errors import UsageError
-from .writer import output_path, write_atomic
+from .writer import output_path
 
 DEFAULT_GLOBS = ("*.md", "*.markdown", "*.html", "*.htm", "*.xhtml")
 
@@ -496,10 +496,7 @@ def _deliver(result: Result, task: Task, job: Job) -> Result:
         rendered, result.output = result.output, None
         target = result.target or task.target
         try:
-            if storage.is_url(target):
-                storage.write_text(target, rendered)
-            else:
-                write_atomic(target, rendered, job.out_dir)
+            storage.write_text(target, rendered, job.out_dir)
         except OSError as exc:
             return _failed(result, f"cannot write {shown(target)}: {exc.strerror or exc}")
     return result
