@@ -184,12 +184,24 @@ def parse(record: Record, fields: Fields = Fields()) -> tuple[dict, str | bytes,
         if record.date:
             header["fetched"] = record.date
         return header, record.data, record.charset
+    return parse_object(load_json(record.data), fields)
+
+
+def load_json(data: bytes):
+    """A JSON Lines line's value; BadRecord when the line is not JSON in UTF-8."""
     try:
-        obj = json.loads(record.data)
+        return json.loads(data)
     except UnicodeDecodeError:
         raise BadRecord("not UTF-8 (a JSON Lines file is UTF-8)") from None
     except ValueError as exc:
         raise BadRecord(f"bad JSON: {exc}") from None
+
+
+def parse_object(obj, fields: Fields = Fields()) -> tuple[dict, str, None]:
+    """(header fields, HTML body, None) of a JSON record already decoded (a dict).
+
+    Apart from ``parse`` because a Dask bag holds records as dicts already.
+    """
     if not isinstance(obj, dict):
         raise BadRecord(f"a JSON {type(obj).__name__}, not an object")
     key = next((k for k in fields.html if k in obj), None)
