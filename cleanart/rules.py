@@ -19,6 +19,7 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 
 from . import screen
 from .errors import RuleError
+from .frontmatter import SAFE_LOADER
 from .screen import Screen
 
 BUILTIN_DIR = Path(__file__).with_name("packs")
@@ -148,7 +149,7 @@ def check_file(path: str | Path, trusted: bool = False) -> tuple[list[Rule], lis
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [], [RuleError(name, None, f"cannot read rule file: {exc}")]
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = SAFE_LOADER(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
