@@ -19,6 +19,15 @@ def looks_like_html(body: str) -> bool:
     return bool(HTML_HINT.search(body))
 
 
+def is_whole_page(html: str) -> bool:
+    """Whether an HTML body is a whole saved page, not a fragment of an article.
+
+    A page says so at its start (a doctype, ``<html>``, ``<head>``): only the first
+    5,000 characters are searched, so a huge body costs no more than a small one.
+    """
+    return bool(WHOLE_PAGE.search(html[:5000]))
+
+
 def markdown_to_html(text: str) -> str:
     """Markdown or plain text bodies go through the same cleaning as HTML."""
     from markdown_it import MarkdownIt
