@@ -295,7 +295,7 @@ class Plan:
         #: record files among the inputs: many inputs each, named from their URLs under -o
         self.records = any(storage.record_kind(p) for p in paths)
         #: -o FILE.jsonl: every output, as JSON Lines, in one file
-        self.jsonl = output is not None and output.lower().endswith(".jsonl")
+        self.jsonl = collects_jsonl(output)
         given_folder = any(storage.is_dir(p) for p in paths)
         #: several inputs (a folder, a list, more than one path): a summary line, a bar
         self.many = len(paths) > 1 or given_folder or files_from is not None or self.records or self.jsonl
@@ -369,6 +369,15 @@ class Plan:
                 elif self.request.update and task.path != "-" and storage.newer(target, task.path):
                     status = "skip"
             yield replace(task, target=target, status=status)
+
+
+def collects_jsonl(output: str | None) -> bool:
+    """Whether ``-o`` names one JSON Lines file that collects every output.
+
+    The command asks before it plans (the file takes JSON only, and JSON is then
+    the default format), so the rule is here once for both.
+    """
+    return output is not None and output.lower().endswith(".jsonl")
 
 
 def same_file(path, other) -> bool:
