@@ -160,7 +160,7 @@ def clean(body: str, meta: dict[str, Any], rules: tuple, options: Options, templ
 
     ``reread()`` gives the body again, for HTML output (a second pass): the body itself
     is not kept, so that it is freed before the output is built."""
-    from .cleaning.parse import is_whole_page, looks_like_html, unclosed
+    from .cleaning.parse import UNCLOSED, is_whole_page, looks_like_html, unclosed
     from .dom import shows_text
     from .render import to_html, to_markdown, to_text
 
@@ -178,10 +178,10 @@ def clean(body: str, meta: dict[str, Any], rules: tuple, options: Options, templ
                 found.moved.setdefault(key, value)
         found.actions.extend(cleaned.actions)
         for warning in cleaned.warnings:
-            said = str(warning)
-            if getattr(warning, "code", "") == "no-text":
+            said, code = str(warning), getattr(warning, "code", "")
+            if code == "no-text":
                 no_text.append(warning)  # said only if no piece has text
-            elif said not in seen and not said.startswith("an unclosed"):  # said for the whole body below
+            elif said not in seen and code != UNCLOSED:  # said for the whole body below
                 seen.add(said)
                 found.warnings.append(warning)
         root = cleaned.body
