@@ -131,12 +131,19 @@ def in_process(name: str, kind: str, posts: Path, n: int) -> dict:
     }
 
 
-def loop(kind: str, posts: Path) -> None:
+def loop(kind: str, folder: Path) -> None:
     """--loop KIND DIR: time KIND over the bodies of DIR/**/*.md (or, for KIND
     ending in -page, over the whole pages DIR/**/*.html), print JSON."""
-    if kind.endswith("-page"):
-        page_loop(kind, posts)
-        return
+    if kind == "paired-page":
+        paired_page_loop(folder)
+    elif kind.endswith("-page"):
+        timed(sorted(folder.rglob("*.html")), read_page, page_work(kind))
+    else:
+        timed(sorted(folder.rglob("*.md")), read_body, body_work(kind))
+
+
+def body_work(kind: str):
+    """What KIND does to one post's body (its front matter stripped)."""
     if kind == "trafilatura":
         import trafilatura
 
@@ -155,10 +162,35 @@ def loop(kind: str, posts: Path) -> None:
         def work(body):
             return lxml.html.fromstring(WRAP.format(body))
 
-    files = sorted(posts.rglob("*.md"))
+    return work
+
+
+def page_work(kind: str):
+    """What KIND (trafilatura-page or lxml-page) does to one whole page's text."""
+    if kind == "trafilatura-page":
+        import trafilatura
+
+        return trafilatura.extract
+    import lxml.html
+
+    return lxml.html.fromstring
+
+
+def read_body(path: Path) -> str:
+    return split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def read_page(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def timed(files: list[Path], read, work) -> None:
+    """Time ``work(read(path))`` over ``files`` and print JSON: wall and CPU seconds, and the
+    process's peak RSS in MB.  Reading is timed too, as the command line's runs read their files;
+    the library was imported before, as a long-running process would have it."""
     start, cpu = time.perf_counter(), time.process_time()
     for path in files:
-        work(split_front_matter(path.read_text(encoding="utf-8", errors="replace")))
+        work(read(path))
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / PER_MB
     print(json.dumps({"seconds": seconds, "cpu": cpu, "mb": peak}))
@@ -181,27 +213,6 @@ def paired_page_loop(pages: Path) -> None:
         trafilatura.extract(data.decode("utf-8", errors="replace"))
         ours, theirs = ours + middle - started, theirs + time.process_time() - middle
     print(json.dumps({"cleanart": ours, "trafilatura": theirs}))
-
-
-def page_loop(kind: str, pages: Path) -> None:
-    if kind == "paired-page":
-        paired_page_loop(pages)
-        return
-    if kind == "trafilatura-page":
-        import trafilatura
-
-        work = trafilatura.extract
-    else:
-        import lxml.html
-
-        work = lxml.html.fromstring
-    files = sorted(pages.rglob("*.html"))
-    start, cpu = time.perf_counter(), time.process_time()
-    for path in files:
-        work(path.read_text(encoding="utf-8", errors="replace"))
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / PER_MB
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "mb": peak}))
 
 
 TXT_J1 = ["-t", "txt", "-j", "1"]

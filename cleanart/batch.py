@@ -25,7 +25,7 @@ from typing import IO, Iterable, Iterator
 
 from . import storage
 from .errors import UsageError
-from .writer import output_path, write_atomic
+from .writer import output_path
 
 DEFAULT_GLOBS = ("*.md", "*.markdown", "*.html", "*.htm", "*.xhtml")
 
@@ -295,7 +295,7 @@ class Plan:
         #: record files among the inputs: many inputs each, named from their URLs under -o
         self.records = any(storage.record_kind(p) for p in paths)
         #: -o FILE.jsonl: every output, as JSON Lines, in one file
-        self.jsonl = output is not None and output.lower().endswith(".jsonl")
+        self.jsonl = collects_jsonl(output)
         given_folder = any(storage.is_dir(p) for p in paths)
         #: several inputs (a folder, a list, more than one path): a summary line, a bar
         self.many = len(paths) > 1 or given_folder or files_from is not None or self.records or self.jsonl
@@ -371,6 +371,15 @@ class Plan:
             yield replace(task, target=target, status=status)
 
 
+def collects_jsonl(output: str | None) -> bool:
+    """Whether ``-o`` names one JSON Lines file that collects every output.
+
+    The command asks before it plans (the file takes JSON only, and JSON is then
+    the default format), so the rule is here once for both.
+    """
+    return output is not None and output.lower().endswith(".jsonl")
+
+
 def same_file(path, other) -> bool:
     """Whether two paths name one file (``other`` usually does not exist yet: one stat)."""
     try:
@@ -428,15 +437,10 @@ def _render(task: Task, job: Job) -> Result:
         return _failed(result, task.target or "cannot be read")
     try:
         if task.record is not None:
-            from . import records
-
-            article = records.clean_record(task.record, job.options, job.fields or records.Fields())
-            if job.write and job.out_dir is not None:
-                name = records.output_name(task.record, article.meta.get("url"), job.fmt)
-                result.target = job.out_dir.rstrip("/") + "/" + name
-                if job.update and storage.newer(result.target, task.record.file):
-                    result.skipped = True
-                    return result
+            article = _clean_record(task.record, job, result)
+            if article is None:
+                result.skipped = True
+                return result
         else:
             data = task.data if task.data is not None else storage.read_bytes(task.path)
             article = clean(data, task.path, job.options)
@@ -465,16 +469,43 @@ def _render(task: Task, job: Job) -> Result:
     return result
 
 
+def _clean_record(record, job: Job, result: Result):
+    """A record's Article, or None when -u finds its output up to date (``result.target``
+    names the output file when the job writes to a folder).
+
+    The name needs only the article's url.  When the record's own fields give it, the
+    up-to-date check comes before cleaning, so a rerun over a large crawl cleans none
+    of the records it skips; a record whose fields name no url may take its page's
+    canonical link, known only once the record is cleaned.
+    """
+    from . import records
+
+    header, body, charset = records.parse(record, job.fields or records.Fields())
+    to_folder = job.write and job.out_dir is not None
+    url = records.header_url(header) if to_folder else None
+    if url is not None and _up_to_date(record, url, job, result):
+        return None
+    article = records.clean_parsed(header, body, charset, record.source, job.options)
+    if to_folder and url is None and _up_to_date(record, article.meta.get("url"), job, result):
+        return None
+    return article
+
+
+def _up_to_date(record, url: str | None, job: Job, result: Result) -> bool:
+    """Name a record's output file (in ``result.target``) from its url; whether -u skips it."""
+    from . import records
+
+    result.target = job.out_dir.rstrip("/") + "/" + records.output_name(record, url, job.fmt)
+    return job.update and storage.newer(result.target, record.file)
+
+
 def _deliver(result: Result, task: Task, job: Job) -> Result:
     """Write a rendered result's output file, when the job writes files."""
     if job.write and result.output is not None:
         rendered, result.output = result.output, None
         target = result.target or task.target
         try:
-            if storage.is_url(target):
-                storage.write_text(target, rendered)
-            else:
-                write_atomic(target, rendered, job.out_dir)
+            storage.write_text(target, rendered, job.out_dir)
         except OSError as exc:
             return _failed(result, f"cannot write {shown(target)}: {exc.strerror or exc}")
     return result

@@ -250,7 +250,7 @@ def convert(
     output = storage.local(output) if output is not None else None
     # Records in, or one JSON Lines file out: JSON unless -t says otherwise.
     records_only = bool(paths) and all(storage.record_kind(p) for p in paths)
-    jsonl_out = output is not None and output.lower().endswith(".jsonl")
+    jsonl_out = batch.collects_jsonl(output)
     fmt = FORMATS.get((to if to is not None else "json" if records_only or jsonl_out else "md").lower())
     if fmt is None:
         report.usage(f"unknown format {to!r} (choose md, txt, json or html)")

@@ -160,12 +160,12 @@ def clean(body: str, meta: dict[str, Any], rules: tuple, options: Options, templ
 
     ``reread()`` gives the body again, for HTML output (a second pass): the body itself
     is not kept, so that it is freed before the output is built."""
-    from .cleaning.parse import WHOLE_PAGE, looks_like_html, unclosed
+    from .cleaning.parse import UNCLOSED, is_whole_page, looks_like_html, unclosed
     from .dom import shows_text
     from .render import to_html, to_markdown, to_text
 
     is_html = looks_like_html(body)
-    whole_page = is_html and bool(WHOLE_PAGE.search(body[:5000]))
+    whole_page = is_html and is_whole_page(body)
     found = Pieces()
     seen: set[str] = set()
     no_text = []
@@ -178,10 +178,10 @@ def clean(body: str, meta: dict[str, Any], rules: tuple, options: Options, templ
                 found.moved.setdefault(key, value)
         found.actions.extend(cleaned.actions)
         for warning in cleaned.warnings:
-            said = str(warning)
-            if getattr(warning, "code", "") == "no-text":
+            said, code = str(warning), getattr(warning, "code", "")
+            if code == "no-text":
                 no_text.append(warning)  # said only if no piece has text
-            elif said not in seen and not said.startswith("an unclosed"):  # said for the whole body below
+            elif said not in seen and code != UNCLOSED:  # said for the whole body below
                 seen.add(said)
                 found.warnings.append(warning)
         root = cleaned.body
@@ -250,11 +250,11 @@ def _cleaned_pieces(body, is_html, whole_page, meta, rules, options, template, f
 def template_blocks(body: str, meta: dict[str, Any], rules: tuple, main_content: bool) -> list:
     """Template learning's blocks of a huge body, piece by piece (cleaning.template_blocks)."""
     from . import cleaning
-    from .cleaning.parse import WHOLE_PAGE, looks_like_html
+    from .cleaning.parse import is_whole_page, looks_like_html
 
     if not looks_like_html(body):
         return []
-    main_content = main_content and not WHOLE_PAGE.search(body[:5000])
+    main_content = main_content and not is_whole_page(body)
     found: list = []
     for piece in html_pieces(body):
         found.extend(cleaning.template_blocks(piece, meta, rules, main_content))

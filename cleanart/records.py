@@ -184,12 +184,24 @@ def parse(record: Record, fields: Fields = Fields()) -> tuple[dict, str | bytes,
         if record.date:
             header["fetched"] = record.date
         return header, record.data, record.charset
+    return parse_object(load_json(record.data), fields)
+
+
+def load_json(data: bytes):
+    """A JSON Lines line's value; BadRecord when the line is not JSON in UTF-8."""
     try:
-        obj = json.loads(record.data)
+        return json.loads(data)
     except UnicodeDecodeError:
         raise BadRecord("not UTF-8 (a JSON Lines file is UTF-8)") from None
     except ValueError as exc:
         raise BadRecord(f"bad JSON: {exc}") from None
+
+
+def parse_object(obj, fields: Fields = Fields()) -> tuple[dict, str, None]:
+    """(header fields, HTML body, None) of a JSON record already decoded (a dict).
+
+    Apart from ``parse`` because a Dask bag holds records as dicts already.
+    """
     if not isinstance(obj, dict):
         raise BadRecord(f"a JSON {type(obj).__name__}, not an object")
     key = next((k for k in fields.html if k in obj), None)
@@ -225,11 +237,16 @@ def decode(data: bytes, charset: str | None, encoding: str | None = None):
 
 def clean_record(record: Record, options=None, fields: Fields = Fields()):
     """Convert one record: an ``Article`` whose header is the record's fields."""
+    header, body, charset = parse(record, fields)
+    return clean_parsed(header, body, charset, record.source, options)
+
+
+def clean_parsed(header: dict, body: str | bytes, charset: str | None, source: str, options=None):
+    """Convert a record already parsed (``parse``): the caller may have read its fields first."""
     from .api import Options, clean
     from .errors import StrictError
 
     options = options or Options()
-    header, body, charset = parse(record, fields)
     warnings: list = []
     if isinstance(body, bytes):
         decoded = decode(body, charset, options.encoding)  # reader.NotText for an image
@@ -240,10 +257,21 @@ def clean_record(record: Record, options=None, fields: Fields = Fields()):
         text, encoding = body, "utf-8"
     # The fields go in as a JSON header: one line, read by the usual header rules.
     document = json.dumps(header, ensure_ascii=False, default=str) + "\n" + text.lstrip("\ufeff")
-    article = clean(document, record.source, options)
+    article = clean(document, source, options)
     article.encoding = encoding
     article.warnings[:0] = warnings
     return article
+
+
+def header_url(header: dict) -> str | None:
+    """The url a record's own fields give its article, or None when they name none.
+
+    The header wins over the page, so this is the article's url, known before
+    cleaning; without it the url may be the page's canonical link, known only after.
+    """
+    from .metadata import normalise
+
+    return normalise(header)[0]["url"]
 
 
 # --- naming outputs ---------------------------------------------------------------------

@@ -19,7 +19,9 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 
 from . import screen
 from .errors import RuleError
+from .frontmatter import SAFE_LOADER
 from .screen import Screen
+from .screen import sre_parse as sre
 
 BUILTIN_DIR = Path(__file__).with_name("packs")
 ACTIONS = ("remove", "unwrap", "move", "cut", "drop", "trim", "keep")  # also the order they apply in
@@ -148,7 +150,7 @@ def check_file(path: str | Path, trusted: bool = False) -> tuple[list[Rule], lis
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [], [RuleError(name, None, f"cannot read rule file: {exc}")]
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = SAFE_LOADER(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -299,7 +301,7 @@ def _refuse_catastrophic(pattern: str, what: str, fail) -> None:
     splitting a near-match, and one block of text hangs the run.  ``(?:\\s+\\w+)*`` is
     fine (a round must start with a space), ``(\\w+\\s?)*`` is not.
     """
-    if _ambiguous_repeat(_sre().parse(pattern)):
+    if _ambiguous_repeat(sre.parse(pattern)):
         fail(
             f"{what}: {pattern!r} repeats a group that itself repeats (like (a+)+) or whose "
             "alternatives can match the same text (like (a|a)*), which can take exponential time "
@@ -307,17 +309,8 @@ def _refuse_catastrophic(pattern: str, what: str, fail) -> None:
         )
 
 
-def _sre():
-    try:
-        from re import _parser  # Python 3.11+
-    except ImportError:  # older Pythons
-        import sre_parse as _parser
-    return _parser
-
-
 def _ambiguous_repeat(sequence) -> bool:
     """Whether an unbounded repeat holds a variable repeat and its rounds can run together."""
-    sre = _sre()
     for op, av in sequence:
         if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
             body = av[2]
@@ -336,7 +329,6 @@ def _alternatives_overlap(sequence) -> bool:
     a choice of two empty alternatives, and a repeat of it splits a near-match in
     exponentially many ways.  (Alternatives that differ are left alone: telling whether
     two of them can match the same text is a harder question than this check asks.)"""
-    sre = _sre()
     for op, av in sequence:
         if op is sre.SUBPATTERN and _alternatives_overlap(av[-1]):
             return True
@@ -350,7 +342,6 @@ def _inner_sequences(op, av) -> list:
 
     ATOMIC_GROUP and POSSESSIVE_REPEAT never backtrack into their body: left out.
     """
-    sre = _sre()
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
         return [av[2]]
     if op is sre.SUBPATTERN:
@@ -363,7 +354,6 @@ def _inner_sequences(op, av) -> list:
 
 
 def _has_variable_repeat(sequence) -> bool:
-    sre = _sre()
     for op, av in sequence:
         if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and (av[1] > av[0] or _has_variable_repeat(av[2])):
             return True
@@ -379,7 +369,7 @@ def _rounds_touch(body) -> bool:
     starts, ends = _edge_items(body, False), _edge_items(body, True)
     probes = set(PROBES)
     for op, av in starts + ends:
-        if op is _sre().LITERAL:
+        if op is sre.LITERAL:
             probes.add(chr(av))
     return any(
         any(_item_matches(item, ch) for item in starts) and any(_item_matches(item, ch) for item in ends)
@@ -392,7 +382,6 @@ PROBES = "".join(chr(c) for c in range(9, 127)) + "\xa0\u3000éß中看，。、
 
 def _edge_items(sequence, from_end: bool) -> list:
     """The single-character items a match of ``sequence`` can start (or end) with."""
-    sre = _sre()
     found: list = []
     for op, av in reversed(sequence) if from_end else sequence:
         if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
@@ -416,7 +405,6 @@ def _edge_items(sequence, from_end: bool) -> list:
 
 
 def _can_be_empty(sequence) -> bool:
-    sre = _sre()
     for op, av in sequence:
         if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
             continue
@@ -442,7 +430,6 @@ CATEGORY_PATTERNS = {
 
 def _item_matches(item, ch: str) -> bool:
     """Whether one parsed item can match ``ch``; True when unsure (the check stays safe)."""
-    sre = _sre()
     op, av = item
     if op is sre.LITERAL:
         return chr(av).lower() == ch.lower()

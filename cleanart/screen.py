@@ -13,12 +13,12 @@ from typing import Iterable, Sequence
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
+# Python's own parser of regular expressions; its module holds the opcodes too.
+# (rules.py reads patterns with it as well.)
 try:
-    from re import _constants as _op
-    from re import _parser as _sre_parser
+    from re import _parser as sre_parse  # Python 3.11+
 except ImportError:  # Python before 3.11
-    import sre_constants as _op
-    import sre_parse as _sre_parser
+    import sre_parse
 
 
 class Screen:
@@ -89,7 +89,7 @@ def pattern_anchors(pattern: str) -> frozenset[str] | None:
     """The anchors of one pattern (see anchors_of)."""
     if pattern not in KNOWN:
         try:
-            literals = _anchors(_sre_parser.parse(pattern))
+            literals = _anchors(sre_parse.parse(pattern))
         except Exception:  # a pattern Python's own parser cannot read here: always run it
             literals = None
         KNOWN[pattern] = frozenset(fold(literal) for literal in literals) if literals else None
@@ -97,7 +97,7 @@ def pattern_anchors(pattern: str) -> frozenset[str] | None:
 
 
 def _one_literal(items) -> bool:
-    return len(items) == 1 and items[0][0] is _op.LITERAL
+    return len(items) == 1 and items[0][0] is sre_parse.LITERAL
 
 
 def _anchors(items) -> set[str] | None:
@@ -115,10 +115,10 @@ def _anchors(items) -> set[str] | None:
             best = candidate
 
     for code, value in [*items, (None, None)]:
-        if code is _op.LITERAL:
+        if code is sre_parse.LITERAL:
             run += chr(value)
             continue
-        if code in (_op.MAX_REPEAT, _op.MIN_REPEAT) and value[0] >= 1 and _one_literal(value[2]):
+        if code in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT) and value[0] >= 1 and _one_literal(value[2]):
             low, high, (_, char) = value[0], value[1], value[2][0]
             run += chr(char) * low  # "\.{3}" is "...", and "ab+c" holds "ab" and "bc"
             if high != low:
@@ -127,12 +127,12 @@ def _anchors(items) -> set[str] | None:
             continue
         consider({run} if run else None)
         run = ""
-        if code is _op.SUBPATTERN:
+        if code is sre_parse.SUBPATTERN:
             consider(_anchors(value[-1]))
-        elif code is _op.BRANCH:
+        elif code is sre_parse.BRANCH:
             branches = [_anchors(branch) for branch in value[1]]
             if all(branches):
                 consider(set().union(*branches))
-        elif code in (_op.MAX_REPEAT, _op.MIN_REPEAT) and value[0] >= 1:
+        elif code in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT) and value[0] >= 1:
             consider(_anchors(value[2]))
     return best

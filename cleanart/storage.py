@@ -16,6 +16,8 @@ import posixpath
 import re
 from typing import IO, Iterator
 
+from .writer import temporary_name, write_atomic
+
 URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 
 # Stores where one upload makes the object appear whole (no temporary object needed).
@@ -107,10 +109,12 @@ def open_binary(path: str) -> IO[bytes]:
 
 
 def write_text(path: str, text: str, root: str | None = None) -> None:
-    """Write ``text`` as UTF-8, whole or not at all."""
-    if not is_url(path):
-        from .writer import write_atomic
+    """Write ``text`` as UTF-8, whole or not at all.
 
+    A local path goes to writer.write_atomic, which refuses one leading out of ``root``
+    (the -o folder) through a symbolic link; ``root`` means nothing to a URL.
+    """
+    if not is_url(path):
         write_atomic(local(path), text, local(root) if root is not None else None)
         return
     fs, inner = filesystem(path)
@@ -121,7 +125,7 @@ def write_text(path: str, text: str, root: str | None = None) -> None:
     if scheme(path) in WHOLE_UPLOADS:
         fs.pipe_file(inner, data)
         return
-    temporary = posixpath.join(folder, f".{posixpath.basename(inner)}.{os.getpid()}.cleanart-tmp")
+    temporary = posixpath.join(folder, temporary_name(posixpath.basename(inner)))
     fs.pipe_file(temporary, data)
     try:
         fs.mv(temporary, inner)
@@ -198,7 +202,7 @@ class Sink:
             folder, name = os.path.split(local(path))
             if folder:
                 os.makedirs(folder, exist_ok=True)
-            self.temporary = os.path.join(folder, f".{name}.{os.getpid()}.cleanart-tmp")
+            self.temporary = os.path.join(folder, temporary_name(name))
             self.handle = open(self.temporary, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
             return
         self.fs, inner = filesystem(path)
@@ -207,7 +211,7 @@ class Sink:
             self.fs.makedirs(folder, exist_ok=True)
         self.inner = inner
         whole = scheme(path) in WHOLE_UPLOADS
-        hidden = f".{posixpath.basename(inner)}.cleanart-tmp"
+        hidden = temporary_name(posixpath.basename(inner))
         self.temporary = None if whole else posixpath.join(folder, hidden)
         self.handle = self.fs.open(self.temporary or inner, "wb")
 

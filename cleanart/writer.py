@@ -31,7 +31,7 @@ def write_atomic(path: str, text: str, root: str | None = None) -> None:
     folder, name = os.path.split(path)
     if root is not None and not _within(folder or ".", os.fspath(root)):
         raise OutputError(errno.EXDEV, "its folder is a symbolic link leading outside the output folder")
-    tmp = os.path.join(folder, _temporary_name(name))
+    tmp = os.path.join(folder, temporary_name(name))
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except FileNotFoundError:
@@ -50,8 +50,12 @@ def write_atomic(path: str, text: str, root: str | None = None) -> None:
         raise
 
 
-def _temporary_name(name: str) -> str:
-    """``.NAME.PID.cleanart-tmp``, NAME shortened so the whole stays within NAME_MAX bytes."""
+def temporary_name(name: str) -> str:
+    """``.NAME.PID.cleanart-tmp``, NAME shortened so the whole stays within NAME_MAX bytes.
+
+    The one temporary name of every output written beside its target (storage.py's too):
+    hidden, and the process's own, so parallel workers never write into one file.
+    """
     suffix = f".{os.getpid()}.cleanart-tmp"
     room = NAME_MAX - 1 - len(suffix)
     encoded = os.fsencode(name)

@@ -165,3 +165,30 @@ def test_a_dask_bag_of_records_and_documents_converts_to_json_records():
     ]
     assert found[0]["url"] == "https://example.com/a" and found[2]["source"] == "https://example.com/c"
     assert found[3]["encoding"] == "gb18030"
+
+
+def test_a_bag_item_converts_as_its_json_lines_line_would():
+    # Dicts from json.loads pass through as they are; anything JSON would change (a
+    # datetime, a tuple, a number key) or refuse (a string that is not UTF-8) converts,
+    # or fails, exactly as the same item written to a JSON Lines file and read back.
+    import datetime
+
+    import dask.bag as db
+
+    from cleanart.dask import convert_bag
+    from cleanart.records import Fields
+
+    page = "<p>The tulips came up this week, earlier than last year.</p>"
+    items = [
+        {"url": "https://example.com/a", "title": "A", "tags": ["x", "y"], "n": 1.5, "html": page},
+        {"url": "https://example.com/b", "date": datetime.datetime(2021, 3, 4, 5, 6), "html": page},
+        {"url": "https://example.com/c", "tags": ("x", "y"), 7: "a number key", "html": page},
+        {"url": "https://example.com/d", "html": page + "\ud800"},
+    ]
+    fields = Fields(meta=("title", "date", "tags", "7"))
+    read_back = [json.loads(json.dumps(item, ensure_ascii=False, default=str)) for item in items[:3]]
+    for given in (Fields(), fields):
+        found = convert_bag(db.from_sequence(items), fields=given).compute(scheduler="sync")
+        assert found[:3] == convert_bag(db.from_sequence(read_back), fields=given).compute(scheduler="sync")
+        assert found[1]["date"] == "2021-03-04T05:06:00"
+        assert "surrogates not allowed" in found[3]["error"]

@@ -118,6 +118,18 @@ def test_an_unclosed_comment_ends_the_cuts():
     assert pieces[-1].endswith("<!-- <p>hidden</p>" * 50) and "".join(pieces) == body
 
 
+def test_unclosed_markup_is_said_once_for_a_body_cleaned_in_pieces(small_pieces):
+    # The piece that holds the comment names it too, at its own line: that one is left out.
+    raw = "<p>A paragraph of the report, long enough to be kept.</p>\n" * 80 + "<!-- <p>hidden</p>"
+    pieced = clean(raw)
+    assert isinstance(pieced, huge.HugeArticle)
+    huge.HUGE_CHARS = 10**9
+    whole = clean(raw)
+    said = [w for w in pieced.warnings if w.code == "markup-unclosed"]
+    assert said == [w for w in whole.warnings if w.code == "markup-unclosed"]
+    assert len(said) == 1 and "at body line 81" in said[0]
+
+
 def test_text_pieces_keep_fenced_code_whole():
     code = "```\n" + "line\n\n" * 50 + "```"
     body = "para\n\n" * 50 + code + "\n\n" + "end\n\n" * 50

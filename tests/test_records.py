@@ -168,6 +168,28 @@ def test_update_skips_records_whose_output_is_newer(tmp_path):
     assert summary(err) == (0, 2, 0, 0)
 
 
+def test_update_skips_a_record_before_cleaning_it(tmp_path, monkeypatch):
+    # The rerun is --strict: a record whose date cleaning would refuse is skipped, not
+    # failed, since its output (named from its url) is up to date; a record without a
+    # url field is still cleaned, as its page's canonical link may name its output.
+    dated = dict(GARDEN, date="the day the tulips came up")
+    crawl = jsonl(tmp_path / "crawl.jsonl", dated, NEWS, {"html": "<p>A record without a URL.</p>"})
+    out = tmp_path / "out"
+    assert convert(crawl, "-j", "1", "-o", out)[0] == 0
+    from cleanart import api
+
+    cleaned, clean = [], api.clean
+
+    def counted(raw, source, *args):
+        cleaned.append(source)
+        return clean(raw, source, *args)
+
+    monkeypatch.setattr(api, "clean", counted)
+    status, _, err = convert(crawl, "-j", "1", "-o", out, "-u", "--strict")
+    assert (status, summary(err)) == (0, (0, 3, 0, 0)), err
+    assert cleaned == [f"{crawl}:3"]
+
+
 def test_records_into_one_json_lines_file(tmp_path):
     crawl = jsonl(tmp_path / "crawl.jsonl", GARDEN, NEWS)
     target = tmp_path / "clean" / "all.jsonl"

@@ -25,7 +25,7 @@ from .detector import BALANCES, detect
 from .embeds import keep_embeds
 from .links import absolutise, base_url, mark_footnotes
 from .page import kind_says, read_base, read_page_meta, scope_facts
-from .parse import WHOLE_PAGE, looks_like_html, markdown_to_html, parse_html
+from .parse import is_whole_page, looks_like_html, markdown_to_html, parse_html
 from .structure import structural_cleanup
 from .templates import post_blocks, remove_template_blocks
 from .tidy import finish
@@ -66,7 +66,7 @@ def parsed_body(body: str, inherit: tuple[dict[str, Any], str | None] | None = N
     if inherit is not None:
         page, base = inherit
     else:
-        page = read_page_meta(document) if is_html and WHOLE_PAGE.search(html[:5000]) else {}
+        page = read_page_meta(document) if is_html and is_whole_page(html) else {}
         base = read_base(document)
     root = document.find("body")
     root = document if root is None else root

@@ -82,8 +82,10 @@ def model() -> Model:
     """The evidence and weights, read once per process from detector.yaml."""
     import yaml
 
+    from ..frontmatter import SAFE_LOADER
+
     raw = Path(__file__).with_name("detector.yaml").read_bytes()
-    data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml where built
+    data = yaml.load(raw, Loader=SAFE_LOADER)
     # The patterns' anchors come from the cache when detector.yaml has not changed:
     # parsing them all is most of what a one-post run would spend here.
     entry = cache.key([raw, Path(screens.__file__).read_bytes()])  # anchors as screen.py finds them

@@ -176,10 +176,9 @@ def page_kinds() -> dict[str, PageKind]:
     """The kinds of page_types.yaml by name, in the file's order (the first shown wins)."""
     import yaml
 
-    data = yaml.load(
-        Path(__file__).with_name("page_types.yaml").read_bytes(),
-        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
-    )
+    from ..frontmatter import SAFE_LOADER
+
+    data = yaml.load(Path(__file__).with_name("page_types.yaml").read_bytes(), Loader=SAFE_LOADER)
 
     def lowered(spec: dict, key: str) -> frozenset:
         return frozenset(value.lower() for value in spec.get(key) or ())

@@ -6,6 +6,8 @@ import re
 
 from lxml import etree
 
+from ..errors import CleanartWarning
+
 HTML_HINT = re.compile(
     r"<(?:p|div|br|span|a|img|table|ul|ol|li|h[1-6]|section|article|blockquote|pre|strong|em|b|i|"
     r"figure|html|body|head|font|center|hr|iframe|script|style|video|audio|dl|code|sup|sub|u|s)"
@@ -17,6 +19,15 @@ WHOLE_PAGE = re.compile(r"<html[\s>]|<head[\s>]|<!doctype\s+html", re.I)
 
 def looks_like_html(body: str) -> bool:
     return bool(HTML_HINT.search(body))
+
+
+def is_whole_page(html: str) -> bool:
+    """Whether an HTML body is a whole saved page, not a fragment of an article.
+
+    A page says so at its start (a doctype, ``<html>``, ``<head>``): only the first
+    5,000 characters are searched, so a huge body costs no more than a small one.
+    """
+    return bool(WHOLE_PAGE.search(html[:5000]))
 
 
 def markdown_to_html(text: str) -> str:
@@ -108,7 +119,12 @@ def _without_early_ends(data: bytes, lower: bytes) -> bytes:
     return b"".join(pieces)
 
 
-def unclosed(html: str, lower: bytes | None = None) -> list[str]:
+# The code of unclosed() warnings: a body cleaned in pieces (huge.py) tells them from the
+# pieces' other warnings by it, and says them once for the whole body instead.
+UNCLOSED = "markup-unclosed"
+
+
+def unclosed(html: str, lower: bytes | None = None) -> list[CleanartWarning]:
     """Markup that hides the rest of the body from readers, said once each.
 
     Each kind is unclosed when it opens after its last closing: found from the end,
@@ -167,5 +183,6 @@ def _last_match(pattern: re.Pattern, html: str) -> int:
     return -1
 
 
-def _hides(what: str, html: str, position: int) -> str:
-    return f"{what} at body line {html.count(chr(10), 0, position) + 1} hides the text after it"
+def _hides(what: str, html: str, position: int) -> CleanartWarning:
+    line = html.count(chr(10), 0, position) + 1
+    return CleanartWarning(UNCLOSED, f"{what} at body line {line} hides the text after it")
