@@ -480,3 +480,22 @@ def test_a_noscript_twin_of_the_story_is_not_printed_again():
     text = clean(page(f"<div class='post'>{story}<noscript>{story}</noscript></div>")).text
     for p in STORY:
         assert text.count(p) == 1, text
+
+
+def test_a_thread_drops_each_author_s_panel_and_signature_but_not_the_author():
+    """Forum software prints, beside every post, the member's title, post count and
+    reputation, and under it their signature: not the discussion."""
+    posts = "".join(
+        f"<article class='message'><div class='message-user'><a href='/u{i}'>member{i}</a>"
+        f"<h5 class='message-userTitle'>Well-known member</h5>"
+        f"<dl class='message-userExtras'><dt>Messages</dt><dd>{1200 + i}</dd><dt>Reaction score</dt><dd>87</dd></dl>"
+        f"</div><div class='message-body'><p>{reply}</p></div>"
+        f"<aside class='message-signature'>My rig: a pump, two buckets and a very old van</aside></article>"
+        for i, reply in enumerate(REPLIES)
+    )
+    text = clean(page(NAV + f"<div class='thread'>{posts}</div>", FORUM_LD)).text
+    for reply in REPLIES:
+        assert reply in text, text
+    assert "member1" in text, text
+    for furniture in ("Well-known member", "Reaction score", "My rig"):
+        assert furniture not in text, text
