@@ -93,6 +93,36 @@ def text_of(element) -> str:
     return STRING(element) if is_element(element) else ""
 
 
+LINE_ENDS = etree.XPath(".//br | .//div | .//p | .//li")
+
+
+def code_text(pre) -> str:
+    """The text of a <pre> as its lines: a <br>, or a <div>/<p>/<li> holding one line (as
+    some highlighters and editors write code), ends a line that text_of would run on
+    into the next ("python3import subprocess")."""
+    if not LINE_ENDS(pre):
+        return text_of(pre)
+    pieces = [pre.text or ""]
+    walker = etree.iterwalk(pre, events=("start", "end"))
+    for event, node in walker:
+        if node is pre:
+            continue
+        if not is_element(node):
+            if event == "end":
+                pieces.append(node.tail or "")
+            continue
+        if event == "start":
+            if node.tag == "br":
+                pieces.append("\n")
+            else:
+                pieces.append(node.text or "")
+            continue
+        if node.tag in ("div", "p", "li") and not "".join(pieces).endswith("\n"):
+            pieces.append("\n")
+        pieces.append(node.tail or "")
+    return "".join(pieces)
+
+
 def text_length(element) -> int:
     """len(text_of(element)) for an element, without making the string."""
     return int(STRING_LENGTH(element))

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from .dom import (
     BLOCK_TAGS,
     append_text_before,
+    code_text,
     is_element,
     iter_elements,
     new_element,
@@ -493,7 +494,7 @@ class Writer:
         return ("\n\n" if loose else "\n").join(items)
 
     def code_block(self, pre) -> str:
-        content = text_of(pre).strip("\n")
+        content = code_text(pre).strip("\n")
         fence = backtick_fence(content, 3)
         return f"{fence}{_language(pre)}\n{content}\n{fence}" if content else f"{fence}\n{fence}"
 

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from lxml import etree
 
-from .dom import BLOCK_TAGS, is_element, text_of
+from .dom import BLOCK_TAGS, code_text, is_element, text_of
 from .text import EDGE, script_text, tidy
 
 # --- plain text --------------------------------------------------------------------------
@@ -47,7 +47,7 @@ def to_text(root, keep_indent: bool = False) -> str:
             if name == "br":
                 tokens.append(" " if context["table"] else BREAK)
             elif name == "pre":
-                tokens.extend((PARA, Verbatim(text_of(node).strip("\n")), PARA))
+                tokens.extend((PARA, Verbatim(code_text(node).strip("\n")), PARA))
                 walker.skip_subtree()
                 if node.tail:
                     tokens.append(node.tail)

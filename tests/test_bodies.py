@@ -199,6 +199,22 @@ def test_pre_without_code_keeps_line_breaks():
     assert art.text == "line one\n  line two"
 
 
+@pytest.mark.parametrize(
+    "pre",
+    [
+        "<pre>import os<br>import sys<br><br>print(os.sep)</pre>",  # lines ended by <br>
+        "<pre><code><div>import os</div><div>import sys</div><div></div><div>print(os.sep)</div></code></pre>",
+    ],
+)
+def test_code_lines_written_as_br_or_one_block_each_stay_lines(pre):
+    """Editors and highlighters that end code lines with <br> or put each in a <div>: the
+    lines must not run together ("osimport sys")."""
+    art = clean("<p>Intro.</p>" + pre)
+    assert "import os\nimport sys\n" in art.text, art.text
+    assert "```\nimport os\nimport sys\n" in art.markdown, art.markdown
+    assert "print(os.sep)" in art.text
+
+
 def test_zh_news_boilerplate_removed_and_credits_moved():
     art = clean(ZH_NEWS)
     assert "分享到" not in art.text
