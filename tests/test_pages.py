@@ -499,3 +499,19 @@ def test_a_thread_drops_each_author_s_panel_and_signature_but_not_the_author():
     assert "member1" in text, text
     for furniture in ("Well-known member", "Reaction score", "My rig"):
         assert furniture not in text, text
+
+
+def test_a_thread_whose_opening_post_is_marked_article_body_keeps_the_replies():
+    """schema.org marks a thread's opening post articleBody and its replies comment: on a
+    thread that mark is one post, not the page."""
+    replies = [f"{reply} Posted again from page {n}." for n in range(3) for reply in REPLIES]
+    posts = "".join(
+        f"<article class='reply' itemprop='comment'><span itemprop='author'>member{i}</span>"
+        f"<div itemprop='text'><p>{reply}</p></div></article>"
+        for i, reply in enumerate(replies)
+    )
+    opening = "<article class='topic'><div itemprop='articleBody'>" + "".join(f"<p>{p}</p>" for p in STORY)
+    html = page(NAV + f"<div role='main'>{opening}</div></article><section>{posts}</section></div>", FORUM_LD)
+    text = clean(html).text
+    for post in [*STORY, *replies]:
+        assert post in text, text

@@ -330,7 +330,7 @@ def marked_main(body, kind: str | None = None):
     """The element the page itself marks as the article, when one holds enough of it.
 
     On a thread (``kind``'s marks: posts), several marks of one kind are its posts, none
-    of them the page."""
+    of them the page, and a mark holding a small share of it is one post."""
     from .page import kind_says
 
     marked = MARKED_ELEMENTS(body)  # one walk for all four marks
@@ -347,6 +347,8 @@ def marked_main(body, kind: str | None = None):
         size = sizes[best]
         if size >= 0.25 * total:
             return best
+        if posts:
+            continue  # a short mark on a thread is its opening post (articleBody): the replies are content too
         if len(candidates) == 1 and size >= 500 and not _outweighed(best, body, kind):
             return best  # a short teaser marked <article> is not the story
         others = [sizes[t] for t in _apart(best, candidates)]
