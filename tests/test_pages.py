@@ -515,3 +515,17 @@ def test_a_thread_whose_opening_post_is_marked_article_body_keeps_the_replies():
     text = clean(html).text
     for post in [*STORY, *replies]:
         assert post in text, text
+
+
+def test_a_forum_thread_that_calls_itself_a_question_page_keeps_its_replies():
+    """Forum software that declares a thread a schema.org QAPage (its replies Answers)
+    at a /forum/ address: the replies are the discussion, as on any thread."""
+    head = (
+        "<title>Flood</title><link rel='canonical' href='https://example.org/forum/river/flood-4121'>"
+        "<script type='application/ld+json'>"
+        '{"@context": "https://schema.org", "@type": "QAPage", "mainEntity": {"@type": "Question", '
+        '"name": "Flood"}}</script>'
+    )
+    text = clean(thread(head)).text
+    for reply in REPLIES:
+        assert reply in text, text

@@ -348,7 +348,7 @@ def marked_main(body, kind: str | None = None):
         if size >= 0.25 * total:
             return best
         if posts:
-            continue  # a short mark on a thread is its opening post (articleBody): the replies are content too
+            continue  # a short mark on a thread is its opening post (articleBody), not the replies
         if len(candidates) == 1 and size >= 500 and not _outweighed(best, body, kind):
             return best  # a short teaser marked <article> is not the story
         others = [sizes[t] for t in _apart(best, candidates)]

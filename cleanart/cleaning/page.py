@@ -227,26 +227,34 @@ def page_type(
     og = (og_type or "").strip().lower()
     kinds = page_kinds().values()
     found = _declared(kinds, counts, og)
+    if found == "qa" and url and _address_kind(url, kinds) == "discussion":
+        return "discussion"  # forum software that calls a thread a QAPage: its replies are content
     if found or story:
         return found
     counts.update(value.rsplit("/", 1)[-1].lower() for item in ITEMTYPES(document) for value in item.split())
     found = _declared(kinds, counts, og)
     if found:
         return found
-    if url:  # a canonical link may be relative (viewtopic.php?id=12)
-        parts = urlsplit(url.strip().lower())
-        # Whole segments of the path (a section: /forum/, /t/, /itm/), each also without
-        # its extension (viewtopic.php), and the names of the query's parameters longer
-        # than a letter (index.php?topic=5; ?t=30 is as often a time).  Not the words of
-        # a slug: an article may be about a forum.
-        words = {segment for segment in parts.path.split("/") if segment}
-        words.update({segment.split(".", 1)[0] for segment in words})
-        words.update(
-            key for key, _, _ in (pair.partition("=") for pair in parts.query.split("&")) if len(key) > 1
-        )
-        for kind in kinds:
-            if words & kind.url_words:
-                return kind.name
+    return _address_kind(url, kinds) if url else None
+
+
+def _address_kind(url: str, kinds) -> str | None:
+    """The first kind whose address words the page's address holds.
+
+    Whole segments of the path (a section: /forum/, /t/, /itm/), each also without its
+    extension (viewtopic.php), and the names of the query's parameters longer than a
+    letter (index.php?topic=5; ?t=30 is as often a time).  Not the words of a slug: an
+    article may be about a forum.  A canonical link may be relative (viewtopic.php?id=12).
+    """
+    parts = urlsplit(url.strip().lower())
+    words = {segment for segment in parts.path.split("/") if segment}
+    words.update({segment.split(".", 1)[0] for segment in words})
+    words.update(
+        key for key, _, _ in (pair.partition("=") for pair in parts.query.split("&")) if len(key) > 1
+    )
+    for kind in kinds:
+        if words & kind.url_words:
+            return kind.name
     return None
 
 
