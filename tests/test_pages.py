@@ -529,3 +529,28 @@ def test_a_forum_thread_that_calls_itself_a_question_page_keeps_its_replies():
     text = clean(thread(head)).text
     for reply in REPLIES:
         assert reply in text, text
+
+
+COURSES = [
+    f"Five days on {topic}, taught by the county's engineers, with a site visit to the "
+    f"river wall and a written project on the flood plan of your own town."
+    for topic in ("levees", "pumps", "sandbags", "drains", "sirens", "insurance", "boats", "maps")
+]
+
+
+def test_a_page_marking_a_grid_of_items_as_its_main_keeps_the_items():
+    """A <main> that is a short introduction and the items it introduces, each a card
+    inside its link: the short introduction is not all the page holds."""
+    cards = "".join(
+        f"<a class='card' href='/course/{n}'><h3>Course {n}</h3><p>{text}</p></a>"
+        for n, text in enumerate(COURSES)
+    )
+    intro = (
+        "<div class='intro'><p>Our flood courses, for residents, volunteers, wardens and anyone "
+        "who lives by the river, run all year.</p><p>Each one is free, held in the town hall, "
+        "and ends with a certificate, a handbook and a place on the warden rota.</p></div>"
+    )
+    text = clean(page(NAV + f"<main>{intro}<div class='grid'>{cards}</div></main>" + FOOTER)).text
+    for course in COURSES:
+        assert course in text, text
+    assert "Section 3" not in text

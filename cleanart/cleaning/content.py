@@ -384,7 +384,21 @@ def main_content(body, kind: str | None = None):
     """The element holding the article (``body`` when nothing stands out); ``kind`` is
     the page's type (page_types.yaml), when it says one."""
     marked = marked_main(body, kind)
-    return scored_main(body if marked is None else marked, kind, _teasers(kind))
+    chosen = scored_main(body if marked is None else marked, kind, _teasers(kind))
+    if marked is not None and chosen is not marked and _slight(chosen, marked):
+        return marked
+    return chosen
+
+
+SLIGHT = 500  # characters: prose this short, in a mark many times its size, is not what the mark holds
+SLIGHT_SHARE = 0.2
+
+
+def _slight(chosen, marked) -> bool:
+    """Whether the prose chosen inside the page's own mark is a short intro to what the
+    mark holds (a listing's items, a hub's cards): then the mark is the content."""
+    size = _size([chosen])
+    return size < SLIGHT and size < SLIGHT_SHARE * _size([marked])
 
 
 def _teasers(kind: str | None) -> bool:
