@@ -540,7 +540,8 @@ COURSES = [
 
 def test_a_page_marking_a_grid_of_items_as_its_main_keeps_the_items():
     """A <main> that is a short introduction and the items it introduces, each a card
-    inside its link: the short introduction is not all the page holds."""
+    inside its link: the short introduction is not all the page holds.  (Without a
+    mark, a short story beside long teasers stays the story: see the test above.)"""
     cards = "".join(
         f"<a class='card' href='/course/{n}'><h3>Course {n}</h3><p>{text}</p></a>"
         for n, text in enumerate(COURSES)
