@@ -237,7 +237,21 @@ def test_a_cue_with_a_turkish_capital_i_is_still_found():
 
 
 @pytest.mark.parametrize(
-    "label", ["Book a demo", "Contact Us", "Request a quote", "SUBSCRIBE", "Learn more »"]
+    "label",
+    [
+        "Book a demo",
+        "Contact Us",
+        "Request a quote",
+        "SUBSCRIBE",
+        "Learn more »",
+        # a shop's buttons and status labels
+        "Add to wishlist",
+        "Out of stock",
+        "Free shipping on orders over $75",
+        "Based on 4,567 reviews",
+        "Customers who viewed this item also viewed",
+        "Ajouter au panier",
+    ],
 )
 def test_a_button_label_alone_on_its_line_goes(label):
     body = EN_STORY[: EN_STORY.index("</p>") + 4] + f"<p>{label}</p>" + EN_STORY[EN_STORY.index("</p>") + 4 :]
@@ -248,3 +262,5 @@ def test_a_button_label_alone_on_its_line_goes(label):
 def test_the_same_words_inside_a_sentence_stay():
     sentence = "Readers who want to contact us about a missing library can book a demo of the new catalogue."
     assert sentence in text_of(EN_STORY + f"<p>{sentence}</p>")
+    shop = "The library shop has the map in stock, and free shipping on orders over $75 is coming."
+    assert shop in text_of(EN_STORY + f"<p>{shop}</p>")
