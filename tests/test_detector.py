@@ -244,6 +244,10 @@ def test_a_cue_with_a_turkish_capital_i_is_still_found():
         "Request a quote",
         "SUBSCRIBE",
         "Learn more »",
+        "Schedule a call",
+        "Speak to an expert",
+        "Let's talk",
+        "Skip to main content",
         # a shop's buttons and status labels
         "Add to wishlist",
         "Out of stock",
