@@ -555,3 +555,16 @@ def test_a_page_marking_a_grid_of_items_as_its_main_keeps_the_items():
     for course in COURSES:
         assert course in text, text
     assert "Section 3" not in text
+
+
+def test_explain_says_what_the_choice_of_the_article_left_out():
+    """Recall first, and every removal explained: the page's furniture left outside the
+    article is listed, with the share of the page that was kept."""
+    from conftest import cli
+
+    html = page(NAV + "<div class='wrap'>" + SIDEBAR + paragraphs("div", " class='c'") + "</div>" + FOOTER)
+    proc = cli("explain", "-", stdin=html)
+    assert proc.returncode == 0, proc.stderr
+    row = next(line.split("\t") for line in proc.stdout.splitlines() if "page.main-content" in line)
+    assert row[0] == "remove" and row[2].startswith("outside the article (div.c: "), row
+    assert "Section 0" in row[3] and STORY[0][:40] not in row[3], row

@@ -81,11 +81,14 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
     mark_footnotes(root)
     structural_cleanup(root, actions)
     if page and main_content:
-        from .content import drop_title_heading, prune_link_lists  # pages only
+        from .content import drop_title_heading, left_out, prune_link_lists  # pages only
         from .content import main_content as find_main_content
 
         kind = page.get("page_type")
-        root = find_main_content(root, kind)
+        chosen = find_main_content(root, kind)
+        if chosen is not root:
+            actions.append(left_out(root, chosen))
+        root = chosen
         drop_screen_variants(root, actions)
         prune_link_lists(root, actions, kind)
         if kind_says(kind, "item_cards") == "drop":

@@ -401,6 +401,39 @@ def _slight(chosen, marked) -> bool:
     return size < SLIGHT and size < SLIGHT_SHARE * _size([marked])
 
 
+def left_out(body, chosen):
+    """The Action that says what the choice of the article left out of the page (for
+    explain): the start of the text outside ``chosen``, and the share of text kept."""
+    from ..dom import EXCERPT_CHUNK
+    from .actions import Action
+
+    pieces, seen = [], 0
+    walker = etree.iterwalk(body, events=("start", "end"))
+    for event, node in walker:
+        if event == "start" and node is chosen:
+            walker.skip_subtree()
+            continue
+        if event == "start":
+            piece = node.text if is_element(node) and node.tag not in ("script", "style") else None
+        else:
+            piece = node.tail if node is not body else None
+        if piece:
+            pieces.append(piece[:EXCERPT_CHUNK])
+            seen += len(piece.strip())
+            if seen > EXCERPT:
+                break
+    text = " ".join(" ".join(pieces).split())
+    kept = text_length(chosen)
+    total = text_length(body) + (0 if _holds(body, chosen) else kept)  # a wrapper of moved parts is apart
+    name = chosen.tag + "".join(f".{c}" for c in (chosen.get("class") or "").split()[:2])
+    why = f"outside the article ({name}: {kept:,} of {total:,} characters kept)"
+    shown = text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+    return Action("page.main-content", "remove", shown, reasons=why)
+
+
+EXCERPT = 200  # characters of the left-out text that explain shows
+
+
 def _teasers(kind: str | None) -> bool:
     """Whether linked titles and summaries are content on this kind of page (a listing's)."""
     from .page import kind_says
