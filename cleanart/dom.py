@@ -103,23 +103,24 @@ def code_text(pre) -> str:
     if not LINE_ENDS(pre):
         return text_of(pre)
     pieces = [pre.text or ""]
+
+    def add(text: str | None) -> None:
+        if text:
+            pieces.append(text)
+
     walker = etree.iterwalk(pre, events=("start", "end"))
     for event, node in walker:
-        if node is pre:
-            continue
-        if not is_element(node):
-            if event == "end":
-                pieces.append(node.tail or "")
+        if node is pre or not is_element(node):
+            if event == "end" and node is not pre:
+                add(node.tail)
             continue
         if event == "start":
-            if node.tag == "br":
-                pieces.append("\n")
-            else:
-                pieces.append(node.text or "")
+            # <br> ends a line, unless the markup breaks the line there too (<br>\n)
+            add("\n" if node.tag == "br" and not (node.tail or "").startswith("\n") else node.text)
             continue
-        if node.tag in ("div", "p", "li") and not "".join(pieces).endswith("\n"):
+        if node.tag in ("div", "p", "li") and not pieces[-1].endswith("\n"):
             pieces.append("\n")
-        pieces.append(node.tail or "")
+        add(node.tail)
     return "".join(pieces)
 
 
