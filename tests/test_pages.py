@@ -568,3 +568,17 @@ def test_explain_says_what_the_choice_of_the_article_left_out():
     row = next(line.split("\t") for line in proc.stdout.splitlines() if "page.main-content" in line)
     assert row[0] == "remove" and row[2].startswith("outside the article (div.c: "), row
     assert "Section 0" in row[3] and STORY[0][:40] not in row[3], row
+
+
+def test_a_hidden_republish_box_holding_the_story_in_a_form_field_still_goes():
+    """The story's HTML inside a <textarea> of a hidden "republish this" dialog is not a
+    page a script would reveal: the dialog goes, the story stays once."""
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    copy = story.replace("<", "&lt;").replace(">", "&gt;") * 3
+    dialog = (
+        "<div class='republish' style='display:none'><h2>Republish this article</h2>"
+        f"<p>Copy the code below.</p><textarea>{copy}</textarea></div>"
+    )
+    text = clean(page(NAV + f"<div class='post'>{story}{dialog}</div>" + FOOTER)).text
+    assert "Republish this article" not in text, text
+    assert text.count(STORY[0]) == 1, text

@@ -164,9 +164,10 @@ TWO_LINE_BREAKS = etree.XPath(".//text()[contains(substring-after(., '\n'), '\n'
 
 
 def readable_size(root) -> int:
-    """Characters of text a reader could see (script and style text left out), counted
-    by libxml2 itself: a Python walk over a 100,000-deep tree is slow."""
-    hidden = sum(VISIBLE_LENGTH(e) for e in root.iter("script", "style", "template"))
+    """Characters of text a reader could see (script, style and form field text left out:
+    a "republish this" box holds the story's HTML in a <textarea>), counted by libxml2
+    itself: a Python walk over a 100,000-deep tree is slow."""
+    hidden = sum(VISIBLE_LENGTH(e) for e in root.iter("script", "style", "template", "textarea"))
     return int(VISIBLE_LENGTH(root) - hidden)
 
 
