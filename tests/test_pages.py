@@ -582,3 +582,27 @@ def test_a_hidden_republish_box_holding_the_story_in_a_form_field_still_goes():
     text = clean(page(NAV + f"<div class='post'>{story}{dialog}</div>" + FOOTER)).text
     assert "Republish this article" not in text, text
     assert text.count(STORY[0]) == 1, text
+
+
+@pytest.mark.parametrize(
+    "placeholder, script",
+    [
+        ("<!--$?--><template id='B:0'></template><div>Loading paragraph...</div><!--/$-->", ""),
+        ("<template id='B:0'></template><div>Loading paragraph...</div>", ""),  # a saver dropped comments
+        (
+            "<!--$?--><template id='B:3'></template><p>Loading...</p><!--/$-->",
+            '<script>$RC("B:3","S:0")</script>',
+        ),
+    ],
+)
+def test_content_a_server_streamed_after_the_page_is_put_in_its_place(placeholder, script):
+    """React's streamed rendering (Next.js): the story arrives hidden at the end of the body
+    and a script moves it into the placeholder; a saved page never ran the script."""
+    intro = f"<p>{STORY[0]}</p>"
+    segment = "<div hidden id='S:0'>" + "".join(f"<p>{p}</p>" for p in STORY[1:]) + "</div>"
+    text = clean(
+        page(NAV + f"<article>{intro}{placeholder}<p>{FAQ[0]}</p></article>" + FOOTER + segment + script)
+    ).text
+    assert "Loading" not in text, text
+    order = [text.find(p) for p in (STORY[0], STORY[1], STORY[2], FAQ[0])]
+    assert -1 not in order and order == sorted(order), text

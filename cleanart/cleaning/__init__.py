@@ -26,6 +26,7 @@ from .embeds import keep_embeds
 from .links import absolutise, base_url, mark_footnotes
 from .page import kind_says, read_base, read_page_meta, scope_facts
 from .parse import is_whole_page, looks_like_html, markdown_to_html, parse_html
+from .streamed import complete_streamed
 from .structure import structural_cleanup
 from .templates import post_blocks, remove_template_blocks
 from .tidy import finish
@@ -77,6 +78,8 @@ def article_root(root, page: dict[str, Any], main_content: bool, actions: list[A
     """Structural clean-up, then, for a whole page, the element holding the article.
 
     Media, math and footnote targets are marked first: the clean-up would drop them."""
+    if page:
+        complete_streamed(root)  # before the clean-up drops the hidden segments
     keep_embeds(root)
     mark_footnotes(root)
     structural_cleanup(root, actions)
