@@ -606,3 +606,14 @@ def test_content_a_server_streamed_after_the_page_is_put_in_its_place(placeholde
     assert "Loading" not in text, text
     order = [text.find(p) for p in (STORY[0], STORY[1], STORY[2], FAQ[0])]
     assert -1 not in order and order == sorted(order), text
+
+
+def test_a_carousel_s_cloned_slides_come_out_once():
+    """A looping carousel repeats its first and last slides (slick-cloned, aria-hidden)."""
+    quotes = [f"{answer} {STORY[n]}" for n, answer in enumerate(FAQ)]  # long: not a repeated short line
+    slides = [f"<div class='slick-slide'><p>{quote}</p></div>" for quote in quotes]
+    clones = [s.replace("slick-slide'", "slick-slide slick-cloned' aria-hidden='true'") for s in slides]
+    track = "<div class='slick-track'>" + clones[-1] + "".join(slides) + clones[0] + "</div>"
+    text = clean(page(NAV + f"<div class='post'>{paragraphs()}{track}</div>" + FOOTER)).text
+    for quote in quotes:
+        assert text.count(quote) == 1, text

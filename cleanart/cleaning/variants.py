@@ -28,6 +28,8 @@ VARIANT_CLASSES = [
     r"(?<![\w:-])(?:sm|md|lg|xl):(?:hidden|block|flex)(?![\w-])",  # Tailwind
     r"(?<![\w-])ssr-variant(?![\w-])",  # Framer: one copy per breakpoint
     r"(?<![\w-])w-condition-invisible(?![\w-])",  # Webflow: hidden by a condition
+    # a carousel's copies of its first and last slides, made so that it can loop
+    r"(?<![\w-])(?:slick-cloned|swiper-slide-duplicate|splide__slide--clone|glide__slide--clone|cloned)(?![\w-])",
 ]
 VARIANT = re.compile("|".join(VARIANT_CLASSES), re.I)
 PARAGRAPHS = ("p", "li", "h2", "h3", "h4", "dd")
@@ -91,6 +93,8 @@ def _marks_between(element, ancestor) -> frozenset[str]:
     marks: set[str] = set()
     while element is not ancestor:
         marks.update(m.lower() for m in VARIANT.findall(element.get("class") or ""))
+        if element.get("aria-hidden") == "true":
+            marks.add("aria-hidden")  # a copy kept from screen readers: a carousel's, a marquee's
         element = element.getparent()
     return frozenset(marks)
 
