@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
+from ahocorasick_rs import BytesAhoCorasick
 from lxml import etree
 
 HTML_HINT = re.compile(
@@ -57,6 +59,27 @@ EARLY_ENDS = (b"</body", b"</html")
 TAG_CLOSE = re.compile(rb"\s*>")  # what may follow the name of a closing tag
 OPENING = re.compile(r"<(style|script)\b", re.I)  # the tag ends at the next ">"
 CLOSING = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("style", "script")}
+# The tags the checks before parsing look for.  No two of their places can overlap:
+# each holds a "<" at its start only.
+LANDMARKS = (*EARLY_ENDS, b"<script", b"</script", b"<style", b"</style")
+LANDMARK_SCAN = BytesAhoCorasick(list(LANDMARKS))
+
+
+class Lowered(NamedTuple):
+    """The page as lowercased UTF-8 (ASCII letters only: every offset stays where it
+    was) and where each landmark tag starts in it, in page order.  One Aho-Corasick
+    scan finds them all: a plain search for each read most of the page once each."""
+
+    text: bytes
+    starts: dict[bytes, list[int]]
+
+
+def lowered(data: bytes) -> Lowered:
+    text = data.lower()
+    starts: dict[bytes, list[int]] = {name: [] for name in LANDMARKS}
+    for index, start, _end in LANDMARK_SCAN.find_matches_as_indexes(text):
+        starts[LANDMARKS[index]].append(start)
+    return Lowered(text, starts)
 
 
 def parse_html(html: str):
@@ -66,7 +89,7 @@ def parse_html(html: str):
     changes nothing."""
     html = XML_DECLARATION.sub("", html)
     data = xml_safe_utf8(html)
-    lower = data.lower()  # ASCII letters only: every offset stays where it was
+    lower = lowered(data)
     data = _without_early_ends(data, lower)
     if not data.strip():
         return etree.fromstring(EMPTY_PAGE, PARSER), []
@@ -88,16 +111,14 @@ def parse_html(html: str):
     return document, warnings
 
 
-def _without_early_ends(data: bytes, lower: bytes) -> bytes:
-    """``data`` without its </body> and </html> tags, found by plain searches in ``lower``."""
+def _without_early_ends(data: bytes, lower: Lowered) -> bytes:
+    """``data`` without its </body> and </html> tags."""
     cuts = []
     for name in EARLY_ENDS:
-        at = lower.find(name)
-        while at >= 0:
-            tail = TAG_CLOSE.match(lower, at + len(name))
+        for at in lower.starts[name]:
+            tail = TAG_CLOSE.match(lower.text, at + len(name))
             if tail:
                 cuts.append((at, tail.end()))
-            at = lower.find(name, at + len(name))
     if not cuts:
         return data
     pieces, done = [], 0
@@ -108,13 +129,13 @@ def _without_early_ends(data: bytes, lower: bytes) -> bytes:
     return b"".join(pieces)
 
 
-def unclosed(html: str, lower: bytes | None = None) -> list[str]:
+def unclosed(html: str, lower: Lowered | None = None) -> list[str]:
     """Markup that hides the rest of the body from readers, said once each.
 
     Each kind is unclosed when it opens after its last closing: found from the end,
-    so a page of many scripts is read once, not once a script.  ``lower``, the page as
-    lowercased UTF-8, lets a few searches from its end say that every <script> and
-    <style> closes (most pages), before any regular expression reads the page."""
+    so a page of many scripts is read once, not once a script.  ``lower``, the page's
+    landmarks, says from its last <script> and <style> that each closes (most pages),
+    before any regular expression reads the page."""
     found = []
     last_close = html.rfind("-->")
     start = html.find("<!--", max(0, last_close - 3)) if last_close >= 0 else html.find("<!--")
@@ -136,21 +157,19 @@ def unclosed(html: str, lower: bytes | None = None) -> list[str]:
     return found
 
 
-def _closes(lower: bytes, name: bytes) -> bool:
+def _closes(lower: Lowered, name: bytes) -> bool:
     """Whether the last <NAME of the page has a </NAME> after its tag ends (True when it
     has no <NAME at all).  False is not sure: unclosed() then reads the whole page."""
-    opening = len(lower)
-    while True:
-        opening = lower.rfind(b"<" + name, 0, opening)
-        if opening < 0:
-            return True
+    text = lower.text
+    for opening in reversed(lower.starts[b"<" + name]):
         after = opening + len(name) + 1
-        if after == len(lower) or not (lower[after : after + 1].isalnum() or lower[after] == 0x5F):
+        if after == len(text) or not (text[after : after + 1].isalnum() or text[after] == 0x5F):
             break  # "<script" and not "<scripts" or "<script_x"
-    tag_end = lower.find(b">", opening)
-    closing = lower.rfind(b"</" + name)
-    while closing >= 0 and not TAG_CLOSE.match(lower, closing + len(name) + 2):
-        closing = lower.rfind(b"</" + name, 0, closing)
+    else:
+        return True
+    tag_end = text.find(b">", opening)
+    closings = reversed(lower.starts[b"</" + name])
+    closing = next((at for at in closings if TAG_CLOSE.match(text, at + len(name) + 2)), -1)
     return 0 <= tag_end < closing
 
 
