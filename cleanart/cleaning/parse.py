@@ -32,7 +32,9 @@ def markdown_to_html(text: str) -> str:
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # lxml's plain parser: lxml.html's element classes are looked up in Python for every
 # element touched, which cost a sixth of the run time.
-PARSER = etree.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True, encoding="utf-8")
+PARSER = etree.HTMLParser(
+    huge_tree=True, remove_comments=False, remove_pis=True, encoding="utf-8", collect_ids=False
+)
 EMPTY_PAGE = "<html><body></body></html>"
 
 
