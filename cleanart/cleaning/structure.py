@@ -239,6 +239,9 @@ def split_blank_lines(root) -> None:
     for element in list(root.iter(etree.Element)):
         if element.tag in ("pre", "textarea", "code"):
             continue
+        text, tail = element.text, element.tail
+        if (text is None or text.count("\n") < 2) and (tail is None or tail.count("\n") < 2):
+            continue  # most strings hold one line break at most: no call for them
         if _has_blank_line(element.text) and _separates_text(element) and not _inside_pre(element):
             _split_text(element)
         if (
