@@ -44,16 +44,28 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 C0_BYTES = bytes((*range(9), 11, 12, *range(14, 32)))
 
 
-def xml_safe_utf8(html: str) -> bytes:
-    """``html`` in UTF-8 without the characters lxml refuses.  Plain searches find whether
-    there are any (a character class scan of a whole page costs several times more)."""
+# ASCII capitals to small letters and each byte lxml refuses to 0xFF, a byte UTF-8 never
+# holds: one pass of this table lowercases the page and says whether it holds one.
+LOWER_MARKING = bytes.maketrans(
+    bytes(range(ord("A"), ord("Z") + 1)) + C0_BYTES,
+    bytes(range(ord("a"), ord("z") + 1)) + b"\xff" * len(C0_BYTES),
+)
+
+
+def xml_safe_utf8(html: str) -> tuple[bytes, bytes]:
+    """``html`` in UTF-8 without the characters lxml refuses, and that lowercased (ASCII
+    letters only: every offset stays where it was).  Plain searches find whether there
+    are any (a character class scan of a whole page costs several times more)."""
     try:
         data = html.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
-        return NOT_XML.sub("", html).encode("utf-8")
-    if len(data.translate(None, C0_BYTES)) != len(data) or "\ufffe" in html or "\uffff" in html:
-        return NOT_XML.sub("", html).encode("utf-8")
-    return data
+        data = NOT_XML.sub("", html).encode("utf-8")
+        return data, data.lower()
+    lower = data.translate(LOWER_MARKING)
+    if b"\xff" in lower or "\ufffe" in html or "\uffff" in html:
+        data = NOT_XML.sub("", html).encode("utf-8")
+        return data, data.lower()
+    return data, lower
 
 
 # libxml2 drops what follows a </body> or </html>; scraped bodies end one early and go on.
@@ -76,8 +88,9 @@ class Lowered(NamedTuple):
     starts: dict[bytes, list[int]]
 
 
-def lowered(data: bytes) -> Lowered:
-    text = data.lower()
+def lowered(data: bytes, text: bytes | None = None) -> Lowered:
+    """``data``'s landmarks (``text``: ``data`` lowercased, when it is at hand)."""
+    text = data.lower() if text is None else text
     starts: dict[bytes, list[int]] = {name: [] for name in LANDMARKS}
     for index, start, _end in LANDMARK_SCAN.find_matches_as_indexes(text):
         starts[LANDMARKS[index]].append(start)
@@ -90,8 +103,8 @@ def parse_html(html: str):
     lxml reads the page as UTF-8 bytes (the decoding is done): a <meta charset> in it
     changes nothing."""
     html = XML_DECLARATION.sub("", html)
-    data = xml_safe_utf8(html)
-    lower = lowered(data)
+    data, lower_text = xml_safe_utf8(html)
+    lower = lowered(data, lower_text)
     data = _without_early_ends(data, lower)
     if not data.strip():
         return etree.fromstring(EMPTY_PAGE, PARSER), []
