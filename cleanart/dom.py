@@ -117,7 +117,7 @@ def shows_text(root) -> bool:
     return any(without_zero_width(text).strip(EDGE) for text in root.itertext())
 
 
-EXCERPT_CHUNK = 1024  # a long string is read a piece at a time: its start is all an excerpt shows
+EXCERPT_CHUNK = 256  # a long string is read a piece at a time: its start is all an excerpt shows
 
 
 def excerpt(node, limit: int = 200) -> str:
