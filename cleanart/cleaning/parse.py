@@ -52,12 +52,13 @@ LOWER_MARKING = bytes.maketrans(
 )
 
 
-def xml_safe_utf8(html: str) -> tuple[bytes, bytes]:
+def xml_safe_utf8(html: str, utf8: bytes | None = None) -> tuple[bytes, bytes]:
     """``html`` in UTF-8 without the characters lxml refuses, and that lowercased (ASCII
     letters only: every offset stays where it was).  Plain searches find whether there
-    are any (a character class scan of a whole page costs several times more)."""
+    are any (a character class scan of a whole page costs several times more).
+    ``utf8``: ``html`` in UTF-8 already, when the caller has it."""
     try:
-        data = html.encode("utf-8")
+        data = html.encode("utf-8") if utf8 is None else utf8
     except UnicodeEncodeError:  # a lone surrogate
         data = NOT_XML.sub("", html).encode("utf-8")
         return data, data.lower()
@@ -97,13 +98,15 @@ def lowered(data: bytes, text: bytes | None = None) -> Lowered:
     return Lowered(text, starts)
 
 
-def parse_html(html: str):
+def parse_html(html: str, utf8: bytes | None = None):
     """An lxml document for ``html``; nesting deeper than libxml2's limit still parses.
 
     lxml reads the page as UTF-8 bytes (the decoding is done): a <meta charset> in it
-    changes nothing."""
-    html = XML_DECLARATION.sub("", html)
-    data, lower_text = xml_safe_utf8(html)
+    changes nothing.  ``utf8``: ``html`` in UTF-8, when the caller has it already."""
+    without_declaration = XML_DECLARATION.sub("", html)
+    if without_declaration is not html:  # a declaration was taken off: not those bytes
+        html, utf8 = without_declaration, None
+    data, lower_text = xml_safe_utf8(html, utf8)
     lower = lowered(data, lower_text)
     data = _without_early_ends(data, lower)
     if not data.strip():
