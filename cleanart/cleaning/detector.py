@@ -280,8 +280,13 @@ def cue_hits(text: str, m: Model, short: bool = True) -> list[tuple[Cue, float, 
 
 
 def is_article_text(b: Block) -> bool:
-    """A paragraph that reads as article text: long enough, with sentences, few links."""
-    return b.units >= 40 and b.link_ratio < 0.3 and len(SENTENCE_OR_CLAUSE.findall(b.text)) >= 2
+    """A paragraph that reads as article text: long enough, with sentences, few links.
+
+    Two sentence or clause marks are enough: the search stops at the second."""
+    if b.units < 40 or b.link_ratio >= 0.3:
+        return False
+    marks = SENTENCE_OR_CLAUSE.finditer(b.text)
+    return next(marks, None) is not None and next(marks, None) is not None
 
 
 def score_blocks(
