@@ -435,3 +435,33 @@ def test_a_main_element_around_a_short_box_does_not_hide_the_story_beside_it():
     text = clean(page(NAV + body + call + FOOTER)).text
     for p in story:
         assert p in text, text
+
+
+def test_class_words_are_found_as_the_regular_expression_finds_them():
+    """Names scans ASCII values for plain words with Aho-Corasick: it must say what
+    the alternation, case-insensitive, says; kinds whose words are patterns use it."""
+    import re
+
+    from cleanart.cleaning.content import NEGATIVE_WORDS, UNLIKELY_WORDS, Names, furniture_names
+
+    values = [
+        "",
+        "Main-Content",
+        "sidebar widget",
+        "pagerow",
+        "AD-slot",
+        "x-ads",
+        "navBar",
+        "K\u212aelvin",
+        "ſhare",
+        "reviews_list",
+        "preview",
+    ]
+    for words in (NEGATIVE_WORDS, UNLIKELY_WORDS, ["(?<!p)reviews?\\b", "ratings"], ["main"]):
+        names, pattern = Names(words), re.compile("|".join(words), re.I)
+        for value in values:
+            assert names.search(value) == bool(pattern.search(value)), (words, value)
+    for kind in (None, "product", "discussion"):
+        for names in furniture_names(kind):
+            for value in values:
+                assert names.search(value) == bool(names.pattern.search(value)), (kind, value)
