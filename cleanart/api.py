@@ -140,24 +140,26 @@ class Article:
         return body
 
 
-def _read(raw: str | bytes, options: Options) -> tuple[Any, str | None, list[CleanartWarning]]:
-    """Decode and split one input: (the split header and body, the encoding, warnings)."""
+def _read(raw: str | bytes, options: Options) -> tuple[Any, str | None, list[CleanartWarning], bytes | None]:
+    """Decode and split one input: (the split header and body, the encoding, warnings,
+    and the body's UTF-8 when the input's bytes are exactly that: the body is the whole
+    text, decoded from UTF-8 as it was)."""
     warnings: list[CleanartWarning] = []
-    encoding = None
+    encoding = utf8 = None
     if isinstance(raw, (bytes, bytearray)):
         try:
             decoded = reader.decode(bytes(raw), options.encoding)
         except LookupError as exc:  # --encoding names no text encoding
             raise DecodeError(f"--encoding {options.encoding}: {exc}") from None
-        text, encoding = decoded.text, decoded.encoding
+        text, encoding, utf8 = decoded.text, decoded.encoding, decoded.utf8
         warnings.extend(decoded.warnings)
     else:
         text = raw
     if text.startswith("\ufeff"):
-        text = text[1:]
+        text, utf8 = text[1:], None
     split = frontmatter.split(text, strict=options.strict)
     warnings.extend(split.warnings)
-    return split, encoding, warnings
+    return split, encoding, warnings, (utf8 if split.body is text else None)
 
 
 def template_blocks(
@@ -168,7 +170,7 @@ def template_blocks(
     from .cleaning.templates import source_of
 
     options = options or Options()
-    split, _encoding, _warnings = _read(raw, options)
+    split, _encoding, _warnings, _utf8 = _read(raw, options)
     meta, _ = metadata.normalise(split.header, split.key_lines)
     blocks = cleaning.template_blocks
     if huge.is_huge(split.body):  # piece by piece, memory bounded (see huge.py)
@@ -185,7 +187,7 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
     options = options or Options()
     if overrides:
         options = replace(options, **overrides)
-    split, encoding, warnings = _read(raw, options)
+    split, encoding, warnings, utf8 = _read(raw, options)
     header = metadata.json_safe(split.header)
     meta, meta_warnings = metadata.normalise(split.header, split.key_lines)
     if options.strict and meta_warnings:
@@ -209,6 +211,7 @@ def clean(raw: str | bytes, source: str = "-", options: Options | None = None, *
             main_content=options.main_content,
             balance=options.balance,
             template=_template_for(options.templates, meta, source),
+            utf8=utf8,
         )
     warnings.extend(_as_warning(w) for w in cleaned.warnings)
     metadata.merge(meta, cleaned.page, cleaned.moved)

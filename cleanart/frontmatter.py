@@ -114,7 +114,8 @@ SPLITTERS: tuple[Callable[[str], Any], ...] = (
 
 def split(text: str, strict: bool = False) -> Split:
     """Split ``text`` into (header, body). The text has already lost its BOM."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # one scan for the character, not one per replacement (most text has none)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lead = len(text) - len(text.lstrip("\n"))
     stripped = text[lead:]
     for splitter in SPLITTERS:

@@ -70,6 +70,9 @@ class Decoded:
     text: str
     encoding: str
     warnings: list[CleanartWarning] = field(default_factory=list)
+    # The input's bytes when ``text`` is exactly their UTF-8 (strict, whole, no BOM): the
+    # parser reads a page as UTF-8, and encoding a page again is a pass over all of it.
+    utf8: bytes | None = None
 
 
 def canonical(name: str) -> str:
@@ -141,7 +144,7 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
     if declared:
         return _decode_as(data, declared)
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
+        return Decoded(data.decode("utf-8"), "utf-8", utf8=data)
     except UnicodeDecodeError as exc:
         bad_at = exc.start
     if mostly_utf8(data):

@@ -229,3 +229,21 @@ def test_short_gbk_plain_text_is_not_mistaken_for_another_encoding(text, codec):
     art = clean(text.encode(codec))
     assert art.text == text.strip()
     assert art.encoding == "gb18030"
+
+
+def test_a_page_read_from_utf8_bytes_parses_as_its_text_does():
+    """A body that is the whole input decoded from UTF-8 is parsed from the input's bytes
+    (not encoded again); with a BOM, an XML declaration, CRLF or a header it is encoded
+    as before.  Either way the output is that of the decoded text."""
+    from cleanart import clean
+
+    page = "<html><head><title>T</title></head><body><p>Grüße, 世界 ’quoted’ text.</p></body></html>"
+    for raw in (
+        page,
+        "\ufeff" + page,
+        '<?xml version="1.0" encoding="utf-8"?>' + page,
+        page.replace("><", ">\r\n<"),
+        "---\ntitle: x\n---\n" + page,
+    ):
+        data = raw.encode("utf-8")
+        assert clean(data).render("md") == clean(data.decode("utf-8").lstrip("\ufeff")).render("md"), raw

@@ -614,12 +614,12 @@ def test_unclosed_markup_is_found_where_it_opens(html, expected):
 
 
 def test_the_quick_check_for_unclosed_markup_agrees_with_the_full_read():
-    """parse_html first asks a few searches from the end whether every <script> and
-    <style> closes; where they cannot say, the whole page is read.  Both must name the
+    """parse_html first asks the page's landmark tags (found in one scan) whether every
+    <script> and <style> closes; where they cannot say, the whole page is read.  Both must name the
     same markup, for every arrangement of these pieces up to three long."""
     import itertools
 
-    from cleanart.cleaning.parse import unclosed
+    from cleanart.cleaning.parse import lowered, unclosed
 
     pieces = [
         "<script>",
@@ -635,4 +635,33 @@ def test_the_quick_check_for_unclosed_markup_agrees_with_the_full_read():
     pieces += [">", "<script", "</scriptx>", "<p>é</p>"]
     for combo in itertools.product(pieces, repeat=3):
         html = "".join(combo)
-        assert unclosed(html, html.encode("utf-8").lower()) == unclosed(html), html
+        assert unclosed(html, lowered(html.encode("utf-8"))) == unclosed(html), html
+
+
+def test_early_ends_are_cut_wherever_they_stand():
+    """Every </body> and </html> (any case, space before the ">") is cut before parsing,
+    as a search for each would cut them; a tag name that goes on is not."""
+    import itertools
+    import re
+
+    from cleanart.cleaning.parse import _without_early_ends, lowered
+
+    pieces = ["</body>", "</BODY \n>", "</html>", "</Html", "</bodyx>", "<p>é</p>", ">", "<script>"]
+    for combo in itertools.product(pieces, repeat=3):
+        data = "".join(combo).encode("utf-8")
+        expected = re.sub(rb"</(?:body|html)\s*>", b"", data, flags=re.I)
+        assert _without_early_ends(data, lowered(data)) == expected, data
+
+
+def test_the_bytes_handed_to_lxml_lose_every_character_it_refuses():
+    """One table pass lowercases the page and finds the control characters lxml refuses:
+    the bytes and their lowercased copy are those of the page without them."""
+    import itertools
+
+    from cleanart.cleaning.parse import NOT_XML, xml_safe_utf8
+
+    pieces = ["<P>Ab</P>", "\x01", "\x1f", "\t\n\r", "\x7f", "é", "中", "\ufffe", "\x00", "Z"]
+    for combo in itertools.product(pieces, repeat=3):
+        html = "".join(combo)
+        expected = NOT_XML.sub("", html).encode("utf-8")
+        assert xml_safe_utf8(html) == (expected, expected.lower()), html

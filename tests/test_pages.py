@@ -617,3 +617,33 @@ def test_a_carousel_s_cloned_slides_come_out_once():
     text = clean(page(NAV + f"<div class='post'>{paragraphs()}{track}</div>" + FOOTER)).text
     for quote in quotes:
         assert text.count(quote) == 1, text
+
+
+def test_class_words_are_found_as_the_regular_expression_finds_them():
+    """Names scans ASCII values for plain words with Aho-Corasick: it must say what
+    the alternation, case-insensitive, says; kinds whose words are patterns use it."""
+    import re
+
+    from cleanart.cleaning.content import NEGATIVE_WORDS, UNLIKELY_WORDS, Names, furniture_names
+
+    values = [
+        "",
+        "Main-Content",
+        "sidebar widget",
+        "pagerow",
+        "AD-slot",
+        "x-ads",
+        "navBar",
+        "K\u212aelvin",
+        "ſhare",
+        "reviews_list",
+        "preview",
+    ]
+    for words in (NEGATIVE_WORDS, UNLIKELY_WORDS, ["(?<!p)reviews?\\b", "ratings"], ["main"]):
+        names, pattern = Names(words), re.compile("|".join(words), re.I)
+        for value in values:
+            assert names.search(value) == bool(pattern.search(value)), (words, value)
+    for kind in (None, "product", "discussion"):
+        for names in furniture_names(kind):
+            for value in values:
+                assert names.search(value) == bool(names.pattern.search(value)), (kind, value)

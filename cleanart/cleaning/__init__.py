@@ -58,12 +58,15 @@ class Parsed:
     alive: list = field(default_factory=list, repr=False)
 
 
-def parsed_body(body: str, inherit: tuple[dict[str, Any], str | None] | None = None) -> Parsed:
+def parsed_body(
+    body: str, inherit: tuple[dict[str, Any], str | None] | None = None, utf8: bytes | None = None
+) -> Parsed:
     """The body as a tree, with what the page says about itself (``inherit``: what the
-    first piece of a body cleaned in pieces said, read once, not from every piece)."""
+    first piece of a body cleaned in pieces said, read once, not from every piece;
+    ``utf8``: the body's UTF-8, when the input's bytes are that)."""
     is_html = looks_like_html(body)
     html = body if is_html else markdown_to_html(body)
-    document, warnings = parse_html(html)
+    document, warnings = parse_html(html, utf8 if is_html else None)
     if inherit is not None:
         page, base = inherit
     else:
@@ -124,17 +127,20 @@ def clean(
     balance: str = "balanced",
     template: Any = None,
     inherit: tuple[dict[str, Any], str | None] | None = None,
+    utf8: bytes | None = None,
 ) -> Cleaned:
     """Clean one body. ``meta`` is the normalised header (used for rule scopes).
 
     ``balance`` is the detector's (precision, balanced, recall, or off); ``template`` the
     boilerplate learned from the post's folder, if any (see templates.py).  ``inherit``
     is (page, base) read from the first piece of a body cleaned in pieces (huge.py):
-    the later pieces have no <head> of their own.
+    the later pieces have no <head> of their own.  ``utf8``: the body in UTF-8, when
+    the input's bytes are exactly that (the parser reads them instead of encoding the
+    body again).
     """
     if balance not in (*BALANCES, "off"):
         raise ValueError(f"balance must be one of {', '.join(BALANCES)} or off, not {balance!r}")
-    parsed = parsed_body(body, inherit)
+    parsed = parsed_body(body, inherit, utf8)
     is_html, page, warnings = parsed.is_html, parsed.page, parsed.warnings
     actions: list[Action] = []
     root = article_root(parsed.root, page, main_content, actions)

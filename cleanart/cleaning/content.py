@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ahocorasick_rs import AhoCorasick, MatchKind
 from lxml import etree
 
 from ..dom import BLOCK_TAGS, is_element, new_element, text_length, text_of
@@ -25,10 +26,49 @@ CONTAINERS = frozenset(
     ("div", "section", "article", "main", "td", "body", "blockquote", "form", "span", "font", "center")
 )
 TAG_SCORE = {"div": 5, "article": 8, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3, "form": -3}
-POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|richtext|detail|"
-    r"zhengwen|neirong|wenzhang",
-    re.I,
+PATTERN_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")
+
+
+class Names:
+    """Class and id words, any of which a value may hold, matched as ``re.I`` does.
+
+    An ASCII value (nearly every class and id) is lowercased and scanned once for all
+    the words by Aho-Corasick; the regular expression, which tries each of dozens of
+    words at every character, reads the others, and every value when a word is a
+    pattern (a lookbehind, a \\b) rather than plain ASCII text."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.pattern = re.compile("|".join(words), re.I)
+        plain = words and all(w and w.isascii() and not PATTERN_SYNTAX.search(w) for w in words)
+        self.scan = AhoCorasick([w.lower() for w in words], matchkind=MatchKind.Standard) if plain else None
+
+    def search(self, value: str) -> bool:
+        if self.scan is not None and value.isascii():
+            return bool(self.scan.find_matches_as_indexes(value.lower()))
+        return self.pattern.search(value) is not None
+
+
+POSITIVE = Names(
+    [
+        "article",
+        "body",
+        "content",
+        "entry",
+        "hentry",
+        "h-entry",
+        "main",
+        "page",
+        "post",
+        "text",
+        "blog",
+        "story",
+        "prose",
+        "richtext",
+        "detail",
+        "zhengwen",
+        "neirong",
+        "wenzhang",
+    ]
 )
 # Class and id words of furniture (each a regular expression, most a plain word):
 # page_types.yaml takes some away or adds some for a kind of page (furniture_names).
@@ -80,9 +120,17 @@ NEGATIVE_WORDS = [
     "ads",
     "advert",
 ]
-NEGATIVE = re.compile("|".join(NEGATIVE_WORDS), re.I)
-MARKED = re.compile(
-    r"articlebody|article-body|article_body|post-body|entry-content|post-content|story-body", re.I
+NEGATIVE = Names(NEGATIVE_WORDS)
+MARKED = Names(
+    [
+        "articlebody",
+        "article-body",
+        "article_body",
+        "post-body",
+        "entry-content",
+        "post-content",
+        "story-body",
+    ]
 )
 # Readability's "unlikely candidates": text under these is not scored, unless the same
 # words also say it may be the article.
@@ -120,8 +168,8 @@ UNLIKELY_WORDS = [
     "recommend",
     "widget",
 ]
-UNLIKELY = re.compile("|".join(UNLIKELY_WORDS), re.I)
-MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.I)
+UNLIKELY = Names(UNLIKELY_WORDS)
+MAYBE = Names(["and", "article", "body", "column", "content", "main", "shadow"])
 LOOSE_TEXT = frozenset(("div", "section", "article", "main", "td", "center", "blockquote", "dd", "li"))
 COMMAS = re.compile(r"[,，、。；;]")
 CJK = re.compile(f"[{CJK_LETTERS}]")
@@ -235,8 +283,7 @@ def furniture_names(kind: str | None) -> tuple:
     if not words and not more:
         return NEGATIVE, UNLIKELY
     return tuple(
-        re.compile("|".join([w for w in names if w not in words] + more), re.I)
-        for names in (NEGATIVE_WORDS, UNLIKELY_WORDS)
+        Names([w for w in names if w not in words] + more) for names in (NEGATIVE_WORDS, UNLIKELY_WORDS)
     )
 
 
@@ -260,8 +307,8 @@ def paragraphs(body):
 
     A <p>-like element credits its parent; text standing loose in a <div> (pages that
     never use <p>) counts as a paragraph of that div, or of its parent when the div
-    holds nothing else."""
-    for element in body.iter():
+    holds nothing else.  lxml picks those elements out (a Python test of every tag cost more)."""
+    for element in body.iter(*PARAGRAPHS, *LOOSE_TEXT):
         tag = element.tag
         if tag in PARAGRAPHS and tag not in LOOSE_TEXT:
             text = own_text(element)

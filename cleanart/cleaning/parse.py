@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
+from ahocorasick_rs import BytesAhoCorasick
 from lxml import etree
 
 from ..errors import CleanartWarning
@@ -41,7 +43,9 @@ def markdown_to_html(text: str) -> str:
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # lxml's plain parser: lxml.html's element classes are looked up in Python for every
 # element touched, which cost a sixth of the run time.
-PARSER = etree.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True, encoding="utf-8")
+PARSER = etree.HTMLParser(
+    huge_tree=True, remove_comments=False, remove_pis=True, encoding="utf-8", collect_ids=False
+)
 EMPTY_PAGE = "<html><body></body></html>"
 
 
@@ -51,16 +55,29 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 C0_BYTES = bytes((*range(9), 11, 12, *range(14, 32)))
 
 
-def xml_safe_utf8(html: str) -> bytes:
-    """``html`` in UTF-8 without the characters lxml refuses.  Plain searches find whether
-    there are any (a character class scan of a whole page costs several times more)."""
+# ASCII capitals to small letters and each byte lxml refuses to 0xFF, a byte UTF-8 never
+# holds: one pass of this table lowercases the page and says whether it holds one.
+LOWER_MARKING = bytes.maketrans(
+    bytes(range(ord("A"), ord("Z") + 1)) + C0_BYTES,
+    bytes(range(ord("a"), ord("z") + 1)) + b"\xff" * len(C0_BYTES),
+)
+
+
+def xml_safe_utf8(html: str, utf8: bytes | None = None) -> tuple[bytes, bytes]:
+    """``html`` in UTF-8 without the characters lxml refuses, and that lowercased (ASCII
+    letters only: every offset stays where it was).  Plain searches find whether there
+    are any (a character class scan of a whole page costs several times more).
+    ``utf8``: ``html`` in UTF-8 already, when the caller has it."""
     try:
-        data = html.encode("utf-8")
+        data = html.encode("utf-8") if utf8 is None else utf8
     except UnicodeEncodeError:  # a lone surrogate
-        return NOT_XML.sub("", html).encode("utf-8")
-    if len(data.translate(None, C0_BYTES)) != len(data) or "\ufffe" in html or "\uffff" in html:
-        return NOT_XML.sub("", html).encode("utf-8")
-    return data
+        data = NOT_XML.sub("", html).encode("utf-8")
+        return data, data.lower()
+    lower = data.translate(LOWER_MARKING)
+    if b"\xff" in lower or "\ufffe" in html or "\uffff" in html:
+        data = NOT_XML.sub("", html).encode("utf-8")
+        return data, data.lower()
+    return data, lower
 
 
 # libxml2 drops what follows a </body> or </html>; scraped bodies end one early and go on.
@@ -68,16 +85,40 @@ EARLY_ENDS = (b"</body", b"</html")
 TAG_CLOSE = re.compile(rb"\s*>")  # what may follow the name of a closing tag
 OPENING = re.compile(r"<(style|script)\b", re.I)  # the tag ends at the next ">"
 CLOSING = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("style", "script")}
+# The tags the checks before parsing look for.  No two of their places can overlap:
+# each holds a "<" at its start only.
+LANDMARKS = (*EARLY_ENDS, b"<script", b"</script", b"<style", b"</style")
+LANDMARK_SCAN = BytesAhoCorasick(list(LANDMARKS))
 
 
-def parse_html(html: str):
+class Lowered(NamedTuple):
+    """The page as lowercased UTF-8 (ASCII letters only: every offset stays where it
+    was) and where each landmark tag starts in it, in page order.  One Aho-Corasick
+    scan finds them all: a plain search for each read most of the page once each."""
+
+    text: bytes
+    starts: dict[bytes, list[int]]
+
+
+def lowered(data: bytes, text: bytes | None = None) -> Lowered:
+    """``data``'s landmarks (``text``: ``data`` lowercased, when it is at hand)."""
+    text = data.lower() if text is None else text
+    starts: dict[bytes, list[int]] = {name: [] for name in LANDMARKS}
+    for index, start, _end in LANDMARK_SCAN.find_matches_as_indexes(text):
+        starts[LANDMARKS[index]].append(start)
+    return Lowered(text, starts)
+
+
+def parse_html(html: str, utf8: bytes | None = None):
     """An lxml document for ``html``; nesting deeper than libxml2's limit still parses.
 
     lxml reads the page as UTF-8 bytes (the decoding is done): a <meta charset> in it
-    changes nothing."""
-    html = XML_DECLARATION.sub("", html)
-    data = xml_safe_utf8(html)
-    lower = data.lower()  # ASCII letters only: every offset stays where it was
+    changes nothing.  ``utf8``: ``html`` in UTF-8, when the caller has it already."""
+    without_declaration = XML_DECLARATION.sub("", html)
+    if without_declaration is not html:  # a declaration was taken off: not those bytes
+        html, utf8 = without_declaration, None
+    data, lower_text = xml_safe_utf8(html, utf8)
+    lower = lowered(data, lower_text)
     data = _without_early_ends(data, lower)
     if not data.strip():
         return etree.fromstring(EMPTY_PAGE, PARSER), []
@@ -99,16 +140,14 @@ def parse_html(html: str):
     return document, warnings
 
 
-def _without_early_ends(data: bytes, lower: bytes) -> bytes:
-    """``data`` without its </body> and </html> tags, found by plain searches in ``lower``."""
+def _without_early_ends(data: bytes, lower: Lowered) -> bytes:
+    """``data`` without its </body> and </html> tags."""
     cuts = []
     for name in EARLY_ENDS:
-        at = lower.find(name)
-        while at >= 0:
-            tail = TAG_CLOSE.match(lower, at + len(name))
+        for at in lower.starts[name]:
+            tail = TAG_CLOSE.match(lower.text, at + len(name))
             if tail:
                 cuts.append((at, tail.end()))
-            at = lower.find(name, at + len(name))
     if not cuts:
         return data
     pieces, done = [], 0
@@ -124,13 +163,13 @@ def _without_early_ends(data: bytes, lower: bytes) -> bytes:
 UNCLOSED = "markup-unclosed"
 
 
-def unclosed(html: str, lower: bytes | None = None) -> list[CleanartWarning]:
+def unclosed(html: str, lower: Lowered | None = None) -> list[CleanartWarning]:
     """Markup that hides the rest of the body from readers, said once each.
 
     Each kind is unclosed when it opens after its last closing: found from the end,
-    so a page of many scripts is read once, not once a script.  ``lower``, the page as
-    lowercased UTF-8, lets a few searches from its end say that every <script> and
-    <style> closes (most pages), before any regular expression reads the page."""
+    so a page of many scripts is read once, not once a script.  ``lower``, the page's
+    landmarks, says from its last <script> and <style> that each closes (most pages),
+    before any regular expression reads the page."""
     found = []
     last_close = html.rfind("-->")
     start = html.find("<!--", max(0, last_close - 3)) if last_close >= 0 else html.find("<!--")
@@ -152,21 +191,19 @@ def unclosed(html: str, lower: bytes | None = None) -> list[CleanartWarning]:
     return found
 
 
-def _closes(lower: bytes, name: bytes) -> bool:
+def _closes(lower: Lowered, name: bytes) -> bool:
     """Whether the last <NAME of the page has a </NAME> after its tag ends (True when it
     has no <NAME at all).  False is not sure: unclosed() then reads the whole page."""
-    opening = len(lower)
-    while True:
-        opening = lower.rfind(b"<" + name, 0, opening)
-        if opening < 0:
-            return True
+    text = lower.text
+    for opening in reversed(lower.starts[b"<" + name]):
         after = opening + len(name) + 1
-        if after == len(lower) or not (lower[after : after + 1].isalnum() or lower[after] == 0x5F):
+        if after == len(text) or not (text[after : after + 1].isalnum() or text[after] == 0x5F):
             break  # "<script" and not "<scripts" or "<script_x"
-    tag_end = lower.find(b">", opening)
-    closing = lower.rfind(b"</" + name)
-    while closing >= 0 and not TAG_CLOSE.match(lower, closing + len(name) + 2):
-        closing = lower.rfind(b"</" + name, 0, closing)
+    else:
+        return True
+    tag_end = text.find(b">", opening)
+    closings = reversed(lower.starts[b"</" + name])
+    closing = next((at for at in closings if TAG_CLOSE.match(text, at + len(name) + 2)), -1)
     return 0 <= tag_end < closing
 
 

@@ -160,7 +160,6 @@ PAGE_SHARE = 0.25  # an element holding this share of the page's text is kept (u
 
 # Compiled once: element.xpath("...") compiles its expression at every call.
 VISIBLE_LENGTH = etree.XPath("string-length(normalize-space(.))")
-TWO_LINE_BREAKS = etree.XPath(".//text()[contains(substring-after(., '\n'), '\n')]")
 
 
 def readable_size(root) -> int:
@@ -264,33 +263,44 @@ def _tracker_anchors() -> frozenset[str]:
 def split_blank_lines(root) -> None:
     """A blank line in a scraped text body separates paragraphs: make it two <br>.
 
-    lxml finds the few strings with two line breaks in them (a page has thousands of
-    strings); each is the text or the tail of its element."""
-    for found in TWO_LINE_BREAKS(root):
-        element = found.getparent()
-        if not is_element(element) or element.tag in ("pre", "textarea", "code"):
+    One walk reads each element's text and tail (an XPath test on every string copied
+    each one in libxml2 and cost three times as much).  The elements are listed first:
+    the <br>s put in are not visited.  Each change touches only its own string and
+    what it puts in, so the text of an element may be split before the tails inside it."""
+    for element in list(root.iter(etree.Element)):
+        if element.tag in ("pre", "textarea", "code"):
             continue
-        if found.is_text:
-            if _has_blank_line(element.text) and _separates_text(element) and not _inside_pre(element):
-                parts = BLANK_LINE.split(element.text)
-                element.text = parts[0]
-                for position, part in enumerate(parts[1:]):
-                    element.insert(2 * position, new_element("br"))
-                    element.insert(2 * position + 1, new_element("br", part))
-        elif (
+        text, tail = element.text, element.tail
+        if (text is None or text.count("\n") < 2) and (tail is None or tail.count("\n") < 2):
+            continue  # most strings hold one line break at most: no call for them
+        if _has_blank_line(element.text) and _separates_text(element) and not _inside_pre(element):
+            _split_text(element)
+        if (
             element is not root
             and _has_blank_line(element.tail)
             and _separates_tail(element)
             and not _inside_pre(element.getparent())
         ):
-            parts = BLANK_LINE.split(element.tail)
-            element.tail = parts[0]
-            anchor = element
-            for part in parts[1:]:
-                first, second = new_element("br"), new_element("br", part)
-                anchor.addnext(first)
-                first.addnext(second)
-                anchor = second
+            _split_tail(element)
+
+
+def _split_text(element) -> None:
+    parts = BLANK_LINE.split(element.text)
+    element.text = parts[0]
+    for position, part in enumerate(parts[1:]):
+        element.insert(2 * position, new_element("br"))
+        element.insert(2 * position + 1, new_element("br", part))
+
+
+def _split_tail(element) -> None:
+    parts = BLANK_LINE.split(element.tail)
+    element.tail = parts[0]
+    anchor = element
+    for part in parts[1:]:
+        first, second = new_element("br"), new_element("br", part)
+        anchor.addnext(first)
+        first.addnext(second)
+        anchor = second
 
 
 def _separates_text(element) -> bool:
@@ -314,7 +324,8 @@ def _separates_tail(element) -> bool:
 
 
 def _has_blank_line(text: str | None) -> bool:
-    return bool(text) and "\n" in text and BLANK_LINE.search(text) is not None
+    """Most strings of a pretty-printed page hold one line break: counted, not searched."""
+    return bool(text) and text.count("\n") > 1 and BLANK_LINE.search(text) is not None
 
 
 def _inside_pre(element) -> bool:
