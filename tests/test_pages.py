@@ -647,3 +647,49 @@ def test_class_words_are_found_as_the_regular_expression_finds_them():
         for names in furniture_names(kind):
             for value in values:
                 assert names.search(value) == bool(names.pattern.search(value)), (kind, value)
+
+
+LONG_STORY = [f"{p} This was paragraph {n} of the long report." for n, p in enumerate(STORY * 3)]
+
+
+def test_a_teaser_above_the_hidden_full_story_does_not_make_the_story_a_copy():
+    """One paragraph shown twice (a paywall's teaser opens the hidden full text, or a
+    disclaimer repeats) does not make the hidden story a copy: it is kept whole."""
+    full = "".join(f"<p>{p}</p>" for p in LONG_STORY)
+    html = page(
+        NAV
+        + f"<main><div class='teaser'><p>{LONG_STORY[0]}</p></div><div style='display:none'>{full}</div></main>"
+    )
+    text = clean(html).text
+    for p in LONG_STORY:
+        assert p in text, text
+
+
+def test_a_placeholder_inside_its_own_segment_leaves_the_page_as_it_is():
+    html = page(
+        f"<main><p>{STORY[0]}</p></main>"
+        "<div hidden id='S:0'><div><p>Streamed text.</p><template id='B:0'></template></div></div>"
+    )
+    assert STORY[0] in clean(html).text
+
+
+def test_a_boundary_does_not_take_the_segment_its_numbered_twin_placeholder_owns():
+    """Without the page's scripts, S:0 belongs to P:0 (React numbers a plain placeholder
+    as its segment); the boundary B:0 has no segment of its own and keeps its place."""
+    html = page(
+        f"<main><p>{STORY[0]}</p><!--$?--><template id='B:0'></template><p>Loading...</p><!--/$-->"
+        f"<p>{STORY[1]}</p><template id='P:0'></template></main><div hidden id='S:0'><p>{STORY[2]}</p></div>"
+    )
+    text = clean(html).text
+    assert text.index(STORY[1]) < text.index(STORY[2]), text
+
+
+def test_text_right_after_a_placeholder_without_its_comments_is_no_fallback():
+    """Where a saver dropped React's comments, only an empty or "Loading…" element after a
+    placeholder is its fallback: a heading there is the page's (recall first)."""
+    html = page(
+        f"<main><p>{STORY[0]}</p><template id='B:0'></template><h2>Where the water went</h2><p>{STORY[1]}</p></main>"
+        f"<div hidden id='S:0'><p>{STORY[2]}</p></div>"
+    )
+    text = clean(html).text
+    assert "Where the water went" in text and STORY[2] in text, text

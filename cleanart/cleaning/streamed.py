@@ -3,10 +3,11 @@
 React's server renderer (Next.js and others) sends a slow part of a page later: in
 its place a placeholder, ``<template id="B:0">`` followed by a fallback ("Loading
 paragraph...", an empty skeleton), and at the end of the body the real content in
-``<div hidden id="S:0">``, which a script (``$RC("B:0","S:0")``) moves into the
-placeholder.  A saved page never ran the script: its article is hidden at the bottom
-and the fallback stands where the article was.  Do the move.  ``<template id="P:1">``
-is a plain placeholder of segment S:1 (``$RS``), with no fallback.
+``<div hidden id="S:0">``, which a script (``$RC("B:0","S:0")``, or ``$RR`` with
+style sheets) moves into the placeholder.  A saved page never ran the script: its
+article is hidden at the bottom and the fallback stands where the article was.  Do
+the move.  ``<template id="P:1">`` is a plain placeholder of segment S:1 (``$RS``),
+with no fallback.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import re
 
 from lxml import etree
 
-from ..dom import append_text_before, is_element, remove, text_length
+from ..dom import append_text_before, attached, is_element, remove, text_of
 
-SEGMENTS = etree.XPath('.//@id[starts-with(., "S:")]/parent::div[@hidden]')
+SEGMENTS = etree.XPath('.//@id[starts-with(., "S:")]/parent::*[@hidden]')
 # The script calls that pair a placeholder with its segment, when the page kept them.
-MOVES = re.compile(r'\$R[CS]\("([BPS]:\w+)","([BPS]:\w+)"\)')
-FALLBACK_TEXT = 200  # characters: a fallback is a "Loading…" line or an empty skeleton
+MOVES = re.compile(r'\$R[CRS]\("([BPS]:\w+)","([BPS]:\w+)"')
+# Without the <!--$?--> ... <!--/$--> comments (a saver dropped them), only what reads
+# as a fallback is dropped after a placeholder: nothing, or a short "Loading…".
+LOADING = re.compile(r"\s*(?:loading|please wait|…|\.\.\.)[\w\s.…]{0,30}", re.I)
 
 
 def complete_streamed(root) -> None:
@@ -28,40 +31,47 @@ def complete_streamed(root) -> None:
     segments = {element.get("id"): element for element in SEGMENTS(root)}
     if not segments:
         return
-    pairs = _pairs(root)
-    for template in list(root.iter("template")):
-        name = template.get("id") or ""
-        segment = segments.get(pairs.get(name) or _same_number(name))
-        if segment is None or template.getparent() is None or segment.getparent() is None:
-            continue
-        if name.startswith("B:"):
+    templates = [t for t in root.iter("template") if (t.get("id") or "")[:2] in ("B:", "P:")]
+    for template, segment in _pairs(root, templates, segments):
+        if attached(template, segment) or template.getparent() is None or segment.getparent() is None:
+            continue  # a placeholder inside its own segment: a page no script could complete
+        if template.get("id").startswith("B:"):
             _drop_fallback(template)
         append_text_before(template, segment.text)
         for child in list(segment):
             template.addprevious(child)  # moves it, with its tail
         remove(template)
-        segment.getparent().remove(segment)
+        remove(segment)  # its tail stays
 
 
-def _pairs(root) -> dict[str, str]:
-    """Placeholder id -> segment id, from the page's $RC("B:0","S:0") / $RS("S:1","P:1") calls."""
-    pairs = {}
+def _pairs(root, templates: list, segments: dict) -> list[tuple]:
+    """(placeholder, segment) pairs: from the page's $RC/$RR/$RS calls when it kept them,
+    else by React's numbering, which a P:n placeholder shares with its segment and a B:n
+    boundary usually does too.  A segment goes to one placeholder only, a P:n first."""
+    scripted = {}
     for script in root.iter("script"):
         for first, second in MOVES.findall(script.text or ""):
-            boundary, segment = (first, second) if first.startswith("B:") else (second, first)
-            pairs[boundary] = segment
+            boundary, segment = (first, second) if not first.startswith("S:") else (second, first)
+            scripted[boundary] = segment
+    claimed, pairs, used = set(scripted.values()), [], set()
+    ordered = sorted(templates, key=lambda t: (t.get("id") not in scripted, not t.get("id").startswith("P:")))
+    for template in ordered:
+        name = template.get("id")
+        wanted = scripted.get(name)
+        if wanted is None:
+            wanted = "S:" + name[2:]
+            if wanted in claimed:
+                continue  # the page's own calls give that segment to another placeholder
+        if wanted in segments and wanted not in used:
+            used.add(wanted)
+            pairs.append((template, segments[wanted]))
     return pairs
-
-
-def _same_number(name: str) -> str:
-    """The segment React numbers like its placeholder (B:3 or P:3 -> S:3)."""
-    return "S:" + name[2:] if name[:2] in ("B:", "P:") else ""
 
 
 def _drop_fallback(template) -> None:
     """The fallback after a boundary's placeholder: up to the <!--/$--> that closes the
-    boundary, or, where the saved page lost its comments, the text after it or the one
-    short element after it."""
+    boundary; where the saved page lost its comments, a "Loading…" text or an element
+    that shows nothing else right after it (anything more is kept: recall first)."""
     opened = template.getprevious()
     if opened is not None and opened.tag is etree.Comment and opened.text in ("$?", "$!"):
         template.tail = None
@@ -73,10 +83,16 @@ def _drop_fallback(template) -> None:
             node = following
         return
     if (template.tail or "").strip():
-        template.tail = None  # <template id="B:0"></template>Loading...
+        if LOADING.fullmatch(template.tail):
+            template.tail = None  # <template id="B:0"></template>Loading...
         return
     fallback = template.getnext()
-    if fallback is not None and is_element(fallback) and text_length(fallback) <= FALLBACK_TEXT:
+    if fallback is not None and is_element(fallback) and _fallback_text(fallback):
         fallback.tail, tail = None, fallback.tail
         remove(fallback)
         template.tail = tail
+
+
+def _fallback_text(element) -> bool:
+    text = text_of(element)
+    return (not text.strip() and element.find(".//img") is None) or LOADING.fullmatch(text) is not None

@@ -10,13 +10,13 @@ from lxml import etree
 
 from ..dom import (
     BLOCK_TAGS,
+    attached,
     excerpt,
     is_element,
     iter_elements,
     new_element,
     remove,
     text_length,
-    text_of,
     unwrap,
 )
 from ..screen import anchors_of, fold
@@ -216,20 +216,42 @@ def holds_a_page(element, page_size: PageSize) -> bool:
 
 
 SAME_PARAGRAPH = etree.XPath(".//p[normalize-space()=$text]")
+NORMALIZED = etree.XPath("normalize-space()")  # as SAME_PARAGRAPH compares: ASCII space only
 PARAGRAPH_LENGTH = 80  # characters: a paragraph this long is not repeated by chance
+SAMPLE = 5  # long paragraphs of an element looked up
+COPY_SHARE = 0.8  # of them standing elsewhere: the element is a copy
+# Twins that do not count: text no reader sees where it stands either.
+UNSEEN = frozenset(("template", "textarea", "script", "style", "noscript"))
 
 
 def shown_elsewhere(element, root) -> bool:
-    """True when the first long paragraph inside ``element`` also stands outside it."""
+    """True when the element is a copy: most of its long paragraphs (the first few) stand
+    outside it too, where a reader sees them.  One repeated paragraph (a teaser's opening
+    above the full story, a disclaimer) is no copy."""
+    sampled = shown = 0
     for paragraph in element.iter("p"):
-        text = " ".join(text_of(paragraph).split())
-        if len(text) >= PARAGRAPH_LENGTH:
-            return any(not _inside(twin, element) for twin in SAME_PARAGRAPH(root, text=text))
-    return False
+        text = NORMALIZED(paragraph)
+        if len(text) < PARAGRAPH_LENGTH:
+            continue
+        sampled += 1
+        twins = SAME_PARAGRAPH(root, text=text)
+        shown += any(not attached(twin, element) and _seen(twin) for twin in twins)
+        if sampled == SAMPLE:
+            break
+    return sampled > 0 and shown >= COPY_SHARE * sampled
 
 
-def _inside(node, ancestor) -> bool:
-    return any(a is ancestor for a in node.iterancestors())
+def _seen(node) -> bool:
+    """Whether no ancestor of ``node`` hides it (a template, a form field, a hidden box)."""
+    for ancestor in node.iterancestors():
+        style = ancestor.get("style")
+        if (
+            ancestor.tag in UNSEEN
+            or ancestor.get("hidden") is not None
+            or (style is not None and HIDDEN_STYLE.search(style))
+        ):
+            return False
+    return True
 
 
 def fix_image(img) -> bool:
