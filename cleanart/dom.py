@@ -119,11 +119,14 @@ def code_text(pre) -> str:
             if event == "end" and node is not pre:
                 add(node.tail)
             continue
+        line = node.tag in ("div", "p", "li")
         if event == "start":
+            if line and pieces[-1] and not pieces[-1].endswith("\n"):
+                pieces.append("\n")  # the line before a block ends where the block starts
             # <br> ends a line, unless the markup breaks the line there too (<br>\n)
             add("\n" if node.tag == "br" and not (node.tail or "").startswith("\n") else node.text)
             continue
-        if node.tag in ("div", "p", "li") and not pieces[-1].endswith("\n"):
+        if line and not pieces[-1].endswith("\n"):
             pieces.append("\n")
         add(node.tail)
     return "".join(pieces)

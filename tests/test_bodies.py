@@ -204,6 +204,7 @@ def test_pre_without_code_keeps_line_breaks():
     [
         "<pre>import os<br>import sys<br><br>print(os.sep)</pre>",  # lines ended by <br>
         "<pre>import os<br>\nimport sys<br>\n<br>\nprint(os.sep)</pre>",  # <br> and a line break: one line end
+        "<pre>import os<div>import sys</div><div></div><div>print(os.sep)</div></pre>",  # a line before a block
         "<pre><code><div>import os</div><div>import sys</div><div></div><div>print(os.sep)</div></code></pre>",
     ],
 )
