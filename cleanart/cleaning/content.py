@@ -18,7 +18,7 @@ from functools import lru_cache
 from ahocorasick_rs import AhoCorasick, MatchKind
 from lxml import etree
 
-from ..dom import BLOCK_TAGS, is_element, new_element, text_length, text_of
+from ..dom import BLOCK_TAGS, attached, is_element, new_element, text_length, text_of
 from ..text import CJK_LETTERS
 
 PARAGRAPHS = frozenset(("p", "pre", "td", "blockquote", "dd", "li", "h2", "h3", "h4"))
@@ -418,13 +418,13 @@ def _outweighed(marked, body, kind: str | None) -> bool:
     if found is None:
         return False
     top, kept = found
-    apart = not _holds(top, marked) and not _holds(marked, top)
+    apart = not attached(marked, top) and not attached(top, marked)
     return apart and _size(kept) >= OUTWEIGHS * _size([marked])
 
 
 def _apart(element, candidates) -> list:
     """The candidates neither inside ``element`` nor around it."""
-    return [t for t in candidates if not _holds(element, t) and not _holds(t, element)]
+    return [t for t in candidates if not attached(t, element) and not attached(element, t)]
 
 
 def main_content(body, kind: str | None = None):
@@ -471,7 +471,7 @@ def left_out(body, chosen):
                 break
     text = " ".join(" ".join(pieces).split())
     kept = text_length(chosen)
-    total = text_length(body) + (0 if _holds(body, chosen) else kept)  # a wrapper of moved parts is apart
+    total = text_length(body) + (0 if attached(chosen, body) else kept)  # a wrapper of moved parts is apart
     name = chosen.tag + "".join(f".{c}" for c in (chosen.get("class") or "").split()[:2])
     why = f"outside the article ({name}: {kept:,} of {total:,} characters kept)"
     shown = text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
@@ -521,17 +521,7 @@ def _apart_and_longer(again: tuple, found: tuple) -> bool:
     """Whether the second choice (top container, elements kept) holds more text than the
     first and neither top container holds the other."""
     (top, kept), (first_top, first_kept) = again, found
-    return _size(kept) > _size(first_kept) and not _holds(top, first_top) and not _holds(first_top, top)
-
-
-def _holds(outer, inner) -> bool:
-    """Whether ``inner`` is ``outer`` or inside it (a walk up: a page's depth, not its size)."""
-    node = inner
-    while node is not None:
-        if node is outer:
-            return True
-        node = node.getparent()
-    return False
+    return _size(kept) > _size(first_kept) and not attached(first_top, top) and not attached(top, first_top)
 
 
 def _size(elements: list) -> int:
@@ -679,7 +669,7 @@ def prune_item_cards(root, actions: list) -> None:
     from .actions import Action
 
     for parent in list(root.iter(*CARD_LISTS)):
-        if len(parent) < CARDS or parent is root or not _holds(root, parent):
+        if len(parent) < CARDS or parent is root or not attached(parent, root):
             continue
         shapes: dict = {}
         for child in parent:

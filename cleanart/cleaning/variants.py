@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import re
 
-from ..dom import excerpt, remove, text_of
+from ..dom import attached, excerpt, is_element, remove, text_of
 from .actions import Action
 
 # Class words that show or hide an element at some screen size (or always, until a
 # script decides).  Each a regular expression over the class attribute.
 VARIANT_CLASSES = [
-    r"(?<![\w-])(?:mobile|desktop|tablet)(?:[-_]\w+)?(?![\w-])",  # mobile, desktop-only
-    r"(?<![\w-])(?:\w+[-_])?(?:mobile|desktop|tablet)(?![\w-])",  # show-mobile, hide_desktop
+    # mobile, desktop-only, show-mobile, hide_on_desktop (not mobile-menu, desktop-layout)
+    r"(?<![\w-])(?:(?:show|hide|visible|hidden|only)[-_]?(?:on|for)?[-_]?)?(?:mobile|desktop|tablet)"
+    r"(?:[-_]?(?:only|view|version|visible|hidden|show|hide))?(?![\w-])",  # also showOnDesktop
     r"(?<![\w-])d-(?:none|(?:sm|md|lg|xl|xxl)-(?:none|block|flex|grid|inline[\w-]*))(?![\w-])",  # Bootstrap
-    r"(?<![\w-])(?:hidden|visible|show|hide)-[\w-]+",  # hidden-xs, hide-for-small, Framer's hidden-1x2y3z
+    # hidden-xs, visible-md-block, hide-for-small-only (not show-more, hidden-print)
+    r"(?<![\w-])(?:hidden|visible|show|hide)-(?:(?:up|down)-)?(?:xs|sm|md|lg|xl|xxl|for-[\w-]+)"
+    r"(?:-(?:up|down|only|block|inline|flex|inline-block))?(?![\w-])",  # also hidden-down-md, hidden-sm-up
+    r"(?<![\w-])hidden-(?=[a-z]*\d)[a-z\d]{5,9}(?![\w-])",  # Framer's hidden-12t0irv (a hash, with a digit)
     r"(?<![\w:-])(?:sm|md|lg|xl):(?:hidden|block|flex)(?![\w-])",  # Tailwind
     r"(?<![\w-])ssr-variant(?![\w-])",  # Framer: one copy per breakpoint
     r"(?<![\w-])w-condition-invisible(?![\w-])",  # Webflow: hidden by a condition
@@ -47,7 +51,7 @@ def drop_screen_variants(root, actions: list[Action]) -> None:
     for paragraph in list(root.iter(*PARAGRAPHS)):  # a list: removals must not end the walk
         text = paragraph.text
         if text is None or len(text) < MIN_TEXT:  # or its first child's: <p><span>…
-            if not len(paragraph):
+            if not len(paragraph) or not is_element(paragraph[0]):  # not a comment's text
                 continue
             text = paragraph[0].text
             if text is None or len(text) < MIN_TEXT:
@@ -56,9 +60,9 @@ def drop_screen_variants(root, actions: list[Action]) -> None:
         earlier = first.setdefault(opening, paragraph)
         if earlier is paragraph or earlier is paragraph.getparent():  # <li><p>: one item
             continue
-        if removed and _detached(paragraph, root):
+        if removed and not attached(paragraph, root):
             continue
-        if removed and _detached(earlier, root):
+        if removed and not attached(earlier, root):
             first[opening] = paragraph
             continue
         dropped = _variant_copy(earlier, paragraph)
@@ -101,8 +105,3 @@ def _marks_between(element, ancestor) -> frozenset[str]:
 
 def _squashed(element) -> str:
     return " ".join(text_of(element).split())
-
-
-def _detached(element, root) -> bool:
-    """True when an earlier removal took the element out of the tree under ``root``."""
-    return all(ancestor is not root for ancestor in element.iterancestors())
