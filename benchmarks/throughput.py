@@ -134,8 +134,8 @@ def in_process(name: str, kind: str, posts: Path, n: int) -> dict:
 def loop(kind: str, folder: Path) -> None:
     """--loop KIND DIR: time KIND over the bodies of DIR/**/*.md (or, for KIND
     ending in -page, over the whole pages DIR/**/*.html), print JSON."""
-    if kind == "paired-page":
-        paired_page_loop(folder)
+    if kind in ("paired-page", "paired-post"):
+        paired_loop(folder, pages=kind == "paired-page")
     elif kind.endswith("-page"):
         timed(sorted(folder.rglob("*.html")), read_page, page_work(kind))
     else:
@@ -196,23 +196,41 @@ def timed(files: list[Path], read, work) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "mb": peak}))
 
 
-def paired_page_loop(pages: Path) -> None:
-    """cleanart.clean(...).render("txt") and trafilatura.extract on each page in turn, the CPU
-    seconds of each summed: a busy moment on a shared machine costs both alike."""
+def paired_loop(folder: Path, pages: bool) -> None:
+    """cleanart.clean(...).render("txt") and trafilatura.extract on each input in turn (whole
+    pages, or posts whose body trafilatura gets as the other rows give it), the CPU seconds
+    of each summed: a busy moment on a shared machine costs both alike."""
     import trafilatura
 
     from cleanart import clean
 
-    files = sorted(pages.rglob("*.html"))
+    files = sorted(folder.rglob("*.html" if pages else "*.md"))
     ours = theirs = 0.0
     for path in files:
         data = path.read_bytes()
         started = time.process_time()
         clean(data, str(path)).render("txt")  # cleaned and rendered, as the CLI would
         middle = time.process_time()
-        trafilatura.extract(data.decode("utf-8", errors="replace"))
+        text = data.decode("utf-8", errors="replace")
+        trafilatura.extract(text if pages else WRAP.format(split_front_matter(text)))
         ours, theirs = ours + middle - started, theirs + time.process_time() - middle
     print(json.dumps({"cleanart": ours, "trafilatura": theirs}))
+
+
+def paired_table(n: int, paired: dict, what: str) -> str:
+    ours, trafilatura = paired["cleanart"], paired["trafilatura"]
+    return (
+        f"Paired, in one process, {what} by {what} (each: cleanart.clean(bytes).render('txt'), then\n"
+        "trafilatura.extract(text)):\n\n"
+        + table(
+            ["system", "docs/CPU s", "CPU s"],
+            [
+                ["cleanart.clean + render txt", f"{n / ours:.0f}", f"{ours:.1f}"],
+                ["trafilatura.extract", f"{n / trafilatura:.0f}", f"{trafilatura:.1f}"],
+            ],
+        )
+        + "\n"
+    )
 
 
 TXT_J1 = ["-t", "txt", "-j", "1"]
@@ -237,24 +255,12 @@ def page_throughput(src: Path, n: int) -> None:
                 results.append(in_process(name, package, pages, n))
             else:
                 results.append(cli(name, package, args, n, tmp))
-        paired = paired_pages(pages) if installed("trafilatura") else None
+        paired = paired_run(pages, "paired-page") if installed("trafilatura") else None
     print(f"### {n} whole pages ({src}), {CPUS} CPUs\n\n{table(HEADERS, rows(results))}\n")
     per_cpu = {r["name"]: r["docs"] / r["cpu"] for r in results if "seconds" in r}
     mine, theirs = per_cpu["cleanart -t txt -j 1"], per_cpu.get("trafilatura.extract (1 process)")
     if paired:
-        ours, trafilatura = paired["cleanart"], paired["trafilatura"]
-        print(
-            "Paired, in one process, page by page (each page: cleanart.clean(bytes).render('txt'), then\n"
-            "trafilatura.extract(text)):\n\n"
-            + table(
-                ["system", "docs/CPU s", "CPU s"],
-                [
-                    ["cleanart.clean + render txt", f"{n / ours:.0f}", f"{ours:.1f}"],
-                    ["trafilatura.extract", f"{n / trafilatura:.0f}", f"{trafilatura:.1f}"],
-                ],
-            )
-            + "\n"
-        )
+        print(paired_table(n, paired, "page"))
     print("Floor (from the project's issue):\n")
     if paired:
         ratio = paired["trafilatura"] / paired["cleanart"]
@@ -268,16 +274,16 @@ def page_throughput(src: Path, n: int) -> None:
     )
 
 
-def paired_pages(pages: Path) -> dict:
-    """CPU seconds of cleanart and of trafilatura, page by page in one fresh process."""
+def paired_run(folder: Path, kind: str) -> dict:
+    """CPU seconds of cleanart and of trafilatura, input by input in one fresh process."""
     done = subprocess.run(
-        [sys.executable, __file__, "--loop", "paired-page", str(pages)],
+        [sys.executable, __file__, "--loop", kind, str(folder)],
         check=False,
         capture_output=True,
         text=True,
     )
     if done.returncode:
-        sys.exit(f"error: the paired page loop failed\n{done.stderr[-2000:]}")
+        sys.exit(f"error: the paired loop failed\n{done.stderr[-2000:]}")
     return json.loads(done.stdout)
 
 
@@ -357,6 +363,7 @@ def throughput(src: Path, n: int) -> None:
                 results.append(in_process(name, package, posts, n))
             else:
                 results.append(cli(name, package, args, n, tmp))
+        paired = paired_run(posts, "paired-post") if installed("trafilatura") else None
         one_post = next(posts.rglob("*.md"))
         one_ms = median_ms([*command("cleanart"), "convert", str(one_post), "-t", "txt"])
         version_ms = median_ms([*command("cleanart"), "--version"])
@@ -372,6 +379,8 @@ def throughput(src: Path, n: int) -> None:
         + "\n"
     )
 
+    if paired:
+        print(paired_table(n, paired, "post"))
     speed = {r["name"]: r["docs"] / r["seconds"] for r in results if "seconds" in r}
     per_cpu = {r["name"]: r["docs"] / r["cpu"] for r in results if "seconds" in r}
     j1, jn = speed["cleanart -t txt -j 1"], speed[f"cleanart -t txt -j {CPUS}"]
@@ -396,6 +405,9 @@ def throughput(src: Path, n: int) -> None:
             else "trafilatura not installed"
         )
     )
+    if paired:
+        ratio = paired["trafilatura"] / paired["cleanart"]
+        print(f"- the same, paired (post by post in one process): {ratio:.2f}x, {verdict(ratio >= 2)}")
     print(
         f"- -j 2 >= 1.7x -j 1 on 2 cores: -j {CPUS} is {jn / j1:.2f}x -j 1 on {CPUS} CPUs"
         + (f", {verdict(jn >= 1.7 * j1)}" if CPUS == 2 else " (floor defined for 2 cores)")
