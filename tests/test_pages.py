@@ -693,3 +693,13 @@ def test_text_right_after_a_placeholder_without_its_comments_is_no_fallback():
     )
     text = clean(html).text
     assert "Where the water went" in text and STORY[2] in text, text
+
+
+def test_a_saved_thread_without_its_address_is_known_by_its_template():
+    """A saved page may keep no canonical link; forum software names its template on
+    <html> or <body> (XenForo's template-thread_view, phpBB's section-viewtopic)."""
+    html = thread("<title>Flood</title>").replace("<html>", "<html class='has-no-js template-thread_view'>")
+    text = clean(html).text
+    for reply in REPLIES:
+        assert reply in text, text
+    assert REPLIES[1] not in clean(thread("<title>Flood</title>")).text  # without it: an article's comments

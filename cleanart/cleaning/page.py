@@ -167,6 +167,7 @@ class PageKind(NamedTuple):
     ld_types: frozenset
     og_types: frozenset
     url_words: frozenset
+    template_words: frozenset
     not_furniture: frozenset
     spec: dict
 
@@ -189,6 +190,7 @@ def page_kinds() -> dict[str, PageKind]:
             lowered(spec, "ld_types"),
             lowered(spec, "og_types"),
             lowered(spec, "url_words"),
+            lowered(spec, "template_words"),
             lowered(spec, "not_furniture"),
             spec,
         )
@@ -232,10 +234,24 @@ def page_type(
     if found or story:
         return found
     counts.update(value.rsplit("/", 1)[-1].lower() for item in ITEMTYPES(document) for value in item.split())
-    found = _declared(kinds, counts, og)
+    found = _declared(kinds, counts, og) or _template_kind(document, kinds)
     if found:
         return found
     return _address_kind(url, kinds) if url else None
+
+
+def _template_kind(document, kinds) -> str | None:
+    """The first kind whose template words stand among the class names of the page's
+    <html> or <body>: forum software names the template a page was made from
+    (section-viewtopic, template-thread_view), and a saved page may keep no address."""
+    names = set((document.get("class") or "").lower().split())
+    body = document.find("body")
+    if body is not None:
+        names.update((body.get("class") or "").lower().split())
+    for kind in kinds:
+        if names & kind.template_words:
+            return kind.name
+    return None
 
 
 def _address_kind(url: str, kinds) -> str | None:
