@@ -111,15 +111,7 @@ def cli(name: str, script: str, args: list[str], n: int, tmp: Path) -> dict:
 
 def in_process(name: str, kind: str, posts: Path, n: int) -> dict:
     """Run one of the --loop benchmarks in a fresh interpreter (so its peak RSS is its own)."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--loop", kind, str(posts)],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        sys.exit(f"error: {name} loop failed\n{done.stderr[-2000:]}")
-    r = json.loads(done.stdout)
+    r = run_loop(kind, posts, name)
     return {
         "name": name,
         "docs": n,
@@ -276,6 +268,11 @@ def page_throughput(src: Path, n: int) -> None:
 
 def paired_run(folder: Path, kind: str) -> dict:
     """CPU seconds of cleanart and of trafilatura, input by input in one fresh process."""
+    return run_loop(kind, folder, "the paired")
+
+
+def run_loop(kind: str, folder: Path, name: str) -> dict:
+    """``--loop KIND FOLDER`` in a fresh interpreter: the JSON it prints."""
     done = subprocess.run(
         [sys.executable, __file__, "--loop", kind, str(folder)],
         check=False,
@@ -283,7 +280,7 @@ def paired_run(folder: Path, kind: str) -> dict:
         text=True,
     )
     if done.returncode:
-        sys.exit(f"error: the paired loop failed\n{done.stderr[-2000:]}")
+        sys.exit(f"error: {name} loop failed\n{done.stderr[-2000:]}")
     return json.loads(done.stdout)
 
 
