@@ -87,12 +87,13 @@ def _drop_fallback(template) -> None:
             template.tail = None  # <template id="B:0"></template>Loading...
         return
     fallback = template.getnext()
-    if fallback is not None and is_element(fallback) and _fallback_text(fallback):
+    if fallback is not None and is_element(fallback) and _is_fallback(fallback):
         fallback.tail, tail = None, fallback.tail
         remove(fallback)
         template.tail = tail
 
 
-def _fallback_text(element) -> bool:
+def _is_fallback(element) -> bool:
+    """An element that shows nothing (a skeleton) or only a "Loading…" line."""
     text = text_of(element)
     return (not text.strip() and element.find(".//img") is None) or LOADING.fullmatch(text) is not None
